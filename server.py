@@ -1,0 +1,28 @@
+"""Entry point: `python server.py` serves HTTP and Socket.IO with eventlet; `flask --app server …` runs commands."""
+import os
+
+if os.environ.get("FANGTAN_NO_EVENTLET") != "1" and __name__ == "__main__":
+    import eventlet
+
+    eventlet.monkey_patch()
+
+from studio.app import create_app  # noqa: E402
+from studio.extensions import socketio  # noqa: E402
+
+app = create_app()
+
+
+def _raise_open_files_limit() -> None:
+    """Every viewer's socket is an open file: lift the soft limit (often 1024) to the hard one."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+
+
+if __name__ == "__main__":
+    _raise_open_files_limit()
+    # max_size: eventlet serves at most this many connections at once (its default is 1024).
+    socketio.run(app, host=app.config["HOST"], port=app.config["PORT"], log_output=False,
+                 max_size=app.config["MAX_CONNECTIONS"])
