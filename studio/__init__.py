@@ -1,0 +1,1 @@
+"""Fangtan Studio core and live room: accounts, interviews, events, live feed, cue cards, OBS."""

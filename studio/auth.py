@@ -1,0 +1,328 @@
+"""Staff accounts, server-side login sessions, CSRF and role checks.
+
+Passwords are argon2 hashes. The session cookie holds a random token whose SHA-256 is stored,
+so a stolen database does not yield live cookies, and logging out ends the session everywhere.
+Every staff write carries X-CSRF-Token (or a csrf_token form field) matching its session.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+import unicodedata
+from datetime import timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import (Blueprint, current_app, g, has_app_context, jsonify, redirect, render_template, request,
+                   url_for)
+from sqlalchemy import delete, func, select
+
+from .db import Session, utcnow
+from .errors import DomainError, Forbidden, NotFound, TooMany, Unauthorized, ValidationError
+from .models import ROLES, LoginFailure, User, UserSession
+
+COOKIE_NAME = "fangtan_session"
+# argon2id with argon2-cffi's defaults (RFC 9106's second recommendation: 3 passes, 64 MiB).
+_STRONG = PasswordHasher()
+# Test apps (TESTING=True) hash with the cheapest parameters: a test suite creates hundreds of
+# accounts on a shared 2-core machine. Such hashes are still argon2id, and a production login
+# rehashes any hash whose parameters are weaker than _STRONG's (check_needs_rehash).
+_CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+# Verified against when the username is unknown, so both cases take the same time.
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def _hasher() -> PasswordHasher:
+    return _CHEAP if has_app_context() and current_app.config.get("TESTING") else _STRONG
+
+
+def _dummy_hash() -> str:
+    hasher = _hasher()
+    if id(hasher) not in _DUMMY_HASHES:
+        _DUMMY_HASHES[id(hasher)] = hasher.hash("fangtan-timing-equaliser")
+    return _DUMMY_HASHES[id(hasher)]
+
+bp = Blueprint("auth", __name__)
+
+
+# ---- services -------------------------------------------------------------------------------
+
+def create_user(session, username: str, password: str, role: str, display_name: str = "") -> User:
+    """Create a staff account with an argon2 password hash."""
+    username = (username or "").strip() if isinstance(username, str) else ""
+    if not username or len(username) > 80:
+        raise ValidationError("用户名不能为空且不超过 80 个字符", code="invalid_username", field="username")
+    if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in username):
+        raise ValidationError("用户名不能包含空格或控制字符", code="invalid_username", field="username")
+    display_name = (display_name or "").strip() if isinstance(display_name, str) else ""
+    if len(display_name) > 120 or any(unicodedata.category(ch) == "Cc" for ch in display_name):
+        raise ValidationError("姓名不超过 120 个字符且不能包含控制字符", code="invalid_display_name",
+                              field="display_name")
+    if role not in ROLES:
+        raise ValidationError(f"未知角色 {role!r}；可选：{', '.join(ROLES)}", code="invalid_role")
+    check_password_strength(password)
+    if session.scalar(select(User).where(User.username == username)):
+        raise DomainError(f"用户 {username} 已存在", code="user_exists", status=409)
+    user = User(username=username, role=role, display_name=display_name or username,
+                password_hash=_hasher().hash(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def check_password_strength(password) -> None:
+    """A new password: 8 to 200 characters (long enough to resist guessing, short enough to hash)."""
+    if not isinstance(password, str) or len(password) < 8:
+        raise ValidationError("密码至少 8 个字符", code="weak_password", field="password")
+    if len(password) > 200:
+        raise ValidationError("密码不能超过 200 个字符", code="too_long", field="password")
+
+
+def set_password(session, user: User, password: str) -> None:
+    """Replace a password; every session of the account ends (a reset locks out whoever had it)."""
+    check_password_strength(password)
+    user.password_hash = _hasher().hash(password)
+    end_user_sessions(session, user.id)
+
+
+def end_user_sessions(session, user_id: int) -> None:
+    """Log an account out everywhere (disabling, password reset)."""
+    session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def login_delay_seconds(session, username: str, ip: str) -> int:
+    """Seconds the client must wait before trying again (0 = may try now).
+
+    Failures are counted per username (guessing one account from many addresses) and per IP
+    (one address trying many accounts) separately; the stricter of the two applies.
+    """
+    cfg = current_app.config
+    window_start = utcnow() - timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"])
+    waits = [0]
+    for column, value in ((LoginFailure.username, username), (LoginFailure.ip, ip)):
+        if not value:
+            continue
+        failures, last = session.execute(select(func.count(), func.max(LoginFailure.at)).where(
+            LoginFailure.at >= window_start, column == value)).one()
+        excess = failures - cfg["LOGIN_MAX_FAILURES"] + 1
+        if excess <= 0 or last is None:
+            continue
+        if last.tzinfo is None:  # func.max() bypasses UTCDateTime's result processing on SQLite
+            last = last.replace(tzinfo=timezone.utc)
+        wait = min(2 ** min(excess, 30), cfg["LOGIN_WINDOW_SECONDS"])  # doubles with every further failure
+        waits.append(int((last + timedelta(seconds=wait) - utcnow()).total_seconds()) + 1)
+    return max(waits)
+
+
+def _record_login_failure(session, username: str, ip: str) -> None:
+    """Remember a failed login (and forget those older than the window, so the table stays small)."""
+    window_start = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    session.execute(delete(LoginFailure).where(LoginFailure.at < window_start))
+    session.add(LoginFailure(username=username, ip=ip[:64], at=utcnow()))
+    session.commit()
+
+
+def authenticate(session, username: str, password: str, ip: str) -> tuple[User, str, UserSession]:
+    """Check a username/password pair; returns the user, the cookie token and the new session."""
+    username = (username or "").strip()[:80]
+    delay = login_delay_seconds(session, username, ip)
+    if delay:
+        raise TooMany(f"登录失败次数过多，请 {delay} 秒后再试", code="login_throttled", retry_after=delay)
+    user = session.scalar(select(User).where(User.username == username))
+    ok = False
+    try:
+        ok = _hasher().verify(user.password_hash if user else _dummy_hash(), password or "")
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None or not user.active:
+        _record_login_failure(session, username, ip)
+        raise Unauthorized("用户名或密码错误", code="invalid_credentials")
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    # Expired sessions are refused anyway; dropping them here keeps the table small.
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at < utcnow()))
+    token = secrets.token_urlsafe(32)
+    hours = current_app.config["SESSION_LIFETIME_HOURS"]
+    staff_session = UserSession(token_hash=_token_hash(token), user_id=user.id,
+                                csrf_token=secrets.token_urlsafe(32),
+                                expires_at=utcnow() + timedelta(hours=hours), ip=ip[:64])
+    session.add(staff_session)
+    session.flush()
+    return user, token, staff_session
+
+
+def resolve_session(session, token: str | None) -> UserSession | None:
+    """The live staff session behind a cookie token, or None."""
+    if not token or len(token) > 100:
+        return None
+    staff_session = session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    if staff_session is None or staff_session.expires_at < utcnow() or not staff_session.user.active:
+        return None
+    return staff_session
+
+
+def end_session(session, staff_session: UserSession) -> None:
+    session.delete(staff_session)
+
+
+def has_role(user: User | None, roles: tuple[str, ...]) -> bool:
+    """Admin may do everything; others only what their role is named for."""
+    return user is not None and (user.role == "admin" or user.role in roles)
+
+
+# ---- request glue ---------------------------------------------------------------------------
+
+def client_ip() -> str:
+    return request.remote_addr or ""
+
+
+# Files that are the same for everyone: a page load fetches many, none needs the session looked up.
+_SESSIONLESS_ENDPOINTS = frozenset({"static", "vendor"})
+
+
+def load_current_user() -> None:
+    """before_request: find the staff session from the cookie and check CSRF on writes."""
+    if request.endpoint in _SESSIONLESS_ENDPOINTS and request.method in ("GET", "HEAD"):
+        g.staff_session = g.user = None
+        return
+    g.staff_session = resolve_session(Session(), request.cookies.get(COOKIE_NAME))
+    g.user = g.staff_session.user if g.staff_session else None
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and g.staff_session is not None:
+        if request.endpoint == "auth.login_api":
+            return
+        sent = request.headers.get("X-CSRF-Token") or (
+            request.form.get("csrf_token") if request.mimetype in (
+                "application/x-www-form-urlencoded", "multipart/form-data") else None)
+        if not sent or not hmac.compare_digest(sent, g.staff_session.csrf_token):
+            raise Forbidden("缺少或无效的 CSRF 令牌，请刷新页面后重试", code="csrf_failed")
+
+
+# The largest id a database integer column holds; larger ones in a URL cannot name anything.
+_MAX_ID = 2 ** 63 - 1
+
+
+@bp.before_app_request
+def reject_unusable_input():
+    """Turn input that would crash deep inside a view into a clear 4xx before the view runs."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and value > _MAX_ID:
+            raise NotFound("没有这个对象", code="not_found")
+    if request.is_json and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.content_length != 0:
+        try:
+            # Parsed once here and cached by Werkzeug: a deeply nested body raises RecursionError,
+            # which get_json(silent=True) would not catch.
+            request.get_json(silent=True)
+        except RecursionError:
+            raise ValidationError("JSON 嵌套过深", code="invalid_json")
+
+
+def drop_ended_staff_sockets() -> int:
+    """Disconnect this process's /studio sockets whose login session no longer exists.
+
+    Called after a logout, a disabled account or a password reset, so such a socket stops
+    receiving staff events at once (its actions are refused anyway: each re-checks the session).
+    """
+    from werkzeug.http import parse_cookie
+
+    from .extensions import socketio
+
+    server = getattr(socketio, "server", None)
+    if server is None:
+        return 0
+    session = Session()
+    dropped = 0
+    for eio_sid, environ in list(server.environ.items()):
+        sid = server.manager.sid_from_eio_sid(eio_sid, "/studio")
+        if sid is None:
+            continue
+        token = parse_cookie(environ).get(COOKIE_NAME)
+        if resolve_session(session, token) is None:
+            server.disconnect(sid, namespace="/studio")
+            dropped += 1
+    return dropped
+
+
+def require_roles(*roles: str):
+    """Route decorator: a logged-in staff member with one of these roles (or admin)."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.get("user") is None:
+                raise Unauthorized("请先登录", code="login_required")
+            if not has_role(g.user, roles):
+                raise Forbidden("当前角色无权执行此操作", code="forbidden")
+            return view(*args, **kwargs)
+        wrapped.required_roles = roles
+        return wrapped
+    return decorator
+
+
+def require_staff_page(*roles: str):
+    """Page decorator: redirect to the login page instead of answering JSON."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.get("user") is None:
+                return redirect(url_for("auth.login_page", next=request.full_path))
+            if roles and not has_role(g.user, roles):
+                return render_template("forbidden.html"), 403
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def user_json(user: User) -> dict:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role}
+
+
+@bp.post("/api/session")
+def login_api():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("请求体必须是 JSON 对象 {username, password}", code="invalid_json")
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise ValidationError("username 和 password 必须是字符串", code="invalid_credentials_format")
+    session = Session()
+    user, token, staff_session = authenticate(session, username, password, client_ip())
+    csrf = staff_session.csrf_token
+    session.commit()
+    resp = jsonify({"user": user_json(user), "role": user.role, "csrf_token": csrf})
+    resp.set_cookie(COOKIE_NAME, token, httponly=True, samesite="Lax",
+                    secure=current_app.config["SESSION_COOKIE_SECURE"],
+                    max_age=current_app.config["SESSION_LIFETIME_HOURS"] * 3600, path="/")
+    return resp
+
+
+@bp.get("/api/session")
+def whoami_api():
+    if g.get("user") is None:
+        raise Unauthorized("未登录", code="login_required")
+    return jsonify({"user": user_json(g.user), "role": g.user.role, "csrf_token": g.staff_session.csrf_token})
+
+
+@bp.delete("/api/session")
+def logout_api():
+    if g.get("staff_session") is None:
+        raise Unauthorized("未登录", code="login_required")
+    session = Session()
+    end_session(session, session.merge(g.staff_session))
+    session.commit()
+    drop_ended_staff_sockets()
+    resp = jsonify({"ok": True})
+    resp.delete_cookie(COOKIE_NAME, path="/")
+    return resp
+
+
+@bp.get("/login")
+def login_page():
+    if g.get("user") is not None:  # already logged in: straight to the start page
+        return redirect("/")
+    return render_template("login.html", next=request.args.get("next", ""))

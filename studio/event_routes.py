@@ -1,0 +1,28 @@
+"""GET /api/interviews/<id>/events?after=SEQ: the HTTP form of resume."""
+from flask import Blueprint, g, jsonify, request
+
+from .db import Session
+from .errors import ValidationError
+from .events import PUBLIC, STAFF, build_snapshot, replay_events
+from .interviews import get_interview
+
+bp = Blueprint("events", __name__)
+
+
+@bp.get("/api/interviews/<int:interview_id>/events")
+def events_api(interview_id: int):
+    staff = g.get("user") is not None
+    get_interview(Session(), interview_id, staff)
+    raw = request.args.get("after", "0")
+    if not raw.isdigit():
+        raise ValidationError("after 必须是非负整数", code="invalid_seq")
+    events, last_seq = replay_events(Session(), interview_id, int(raw), STAFF if staff else PUBLIC)
+    return jsonify({"events": events, "last_seq": last_seq})
+
+
+@bp.get("/api/interviews/<int:interview_id>/snapshot")
+def snapshot_api(interview_id: int):
+    staff = g.get("user") is not None
+    get_interview(Session(), interview_id, staff)
+    snapshot, last_seq = build_snapshot(interview_id, STAFF if staff else PUBLIC)
+    return jsonify({"snapshot": snapshot, "last_seq": last_seq})

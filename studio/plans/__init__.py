@@ -1,0 +1,1 @@
+"""Annual interview plan (年度访谈计划) import."""

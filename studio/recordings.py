@@ -1,0 +1,137 @@
+"""Recordings of an interview and the markers logged while recording.
+
+OBS registers its file when the recording has really stopped (studio.obs); a publisher may
+register a file made elsewhere. Markers (cue changes, questions on air, scene changes, feed
+entries) carry wall-clock time and, when known, the recording's timecode, so publishing can
+place chapters and captions in the cut video.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base, UTCDateTime, utcnow
+from .errors import ValidationError
+from .timefmt import iso
+
+
+class Recording(Base):
+    __tablename__ = "recordings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    source: Mapped[str] = mapped_column(String(20), default="obs")  # obs, path, upload
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    video_codec: Mapped[str] = mapped_column(String(40), default="")
+    audio_codec: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+MARKER_KINDS = ("cue", "question_on_air", "question_answered", "feed", "scene", "record_start",
+                "record_stop", "record_pause", "record_resume", "stream_start", "stream_stop")
+
+
+class Marker(Base):
+    __tablename__ = "markers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    label: Mapped[str] = mapped_column(String(500), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Seconds into the recording running at that moment (from OBS's record timecode), if any.
+    record_timecode_s: Mapped[float | None] = mapped_column(Float)
+    event_seq: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+def probe_media(path: str) -> dict:
+    """ffprobe a media file: duration, size, first video stream's size and codecs.
+
+    Raises ValidationError with ffprobe's reason when the file is missing or unreadable.
+    """
+    if not os.path.isfile(path):
+        raise ValidationError(f"文件不存在：{path}", code="file_not_found")
+    try:
+        out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format",
+                              "-show_streams", path], capture_output=True, text=True, timeout=60)
+    except FileNotFoundError:
+        raise ValidationError("服务器未安装 ffprobe", code="ffprobe_missing", status=503)
+    if out.returncode != 0:
+        raise ValidationError(f"无法读取媒体文件：{out.stderr.strip()[-300:]}", code="unreadable_media")
+    info = json.loads(out.stdout or "{}")
+    streams = info.get("streams", [])
+    video = next((s for s in streams if s.get("codec_type") == "video"), None)
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    duration = info.get("format", {}).get("duration")
+    if video is None:
+        raise ValidationError("文件中没有视频流", code="no_video_stream")
+    return {
+        "duration_s": float(duration) if duration not in (None, "N/A") else None,
+        "width": video.get("width"), "height": video.get("height"),
+        "video_codec": video.get("codec_name", ""), "audio_codec": (audio or {}).get("codec_name", ""),
+        "size_bytes": os.path.getsize(path),
+    }
+
+
+def register_recording(session, interview_id: int, path: str, started_at: datetime,
+                       source: str = "obs") -> Recording:
+    """Probe a finished recording file and attach it to an interview."""
+    path = str(Path(path).resolve())
+    facts = probe_media(path)
+    existing = session.scalar(select(Recording).where(Recording.interview_id == interview_id,
+                                                      Recording.path == path))
+    recording = existing or Recording(interview_id=interview_id, path=path)
+    recording.source = source
+    recording.started_at = started_at
+    for key, value in facts.items():
+        setattr(recording, key, value)
+    session.add(recording)
+    session.flush()
+    return recording
+
+
+def list_recordings(session, interview_id: int) -> list[Recording]:
+    """An interview's recordings in the order they were made (the order they are joined in)."""
+    return list(session.scalars(select(Recording).where(Recording.interview_id == interview_id)
+                                .order_by(Recording.started_at, Recording.id)))
+
+
+def recording_json(recording: Recording) -> dict:
+    return {"id": recording.id, "path": recording.path, "source": recording.source,
+            "started_at": iso(recording.started_at), "duration_s": recording.duration_s,
+            "width": recording.width, "height": recording.height, "size_bytes": recording.size_bytes,
+            "video_codec": recording.video_codec, "audio_codec": recording.audio_codec}
+
+
+def add_marker(session, interview_id: int, kind: str, label: str = "", at: datetime | None = None,
+               record_timecode_s: float | None = None, event_seq: int | None = None,
+               data: dict | None = None) -> Marker:
+    """Log something that happened during the programme, for chapters and captions later."""
+    if kind not in MARKER_KINDS:
+        raise ValueError(f"unknown marker kind {kind!r}")
+    marker = Marker(interview_id=interview_id, kind=kind, label=label[:500], at=at or utcnow(),
+                    record_timecode_s=record_timecode_s, event_seq=event_seq, data=data or {})
+    session.add(marker)
+    session.flush()
+    return marker
+
+
+def list_markers(session, interview_id: int) -> list[Marker]:
+    return list(session.scalars(select(Marker).where(Marker.interview_id == interview_id)
+                                .order_by(Marker.at, Marker.id)))
+
+
+def marker_json(marker: Marker) -> dict:
+    return {"id": marker.id, "kind": marker.kind, "label": marker.label, "at": iso(marker.at),
+            "record_timecode_s": marker.record_timecode_s, "event_seq": marker.event_seq,
+            "data": marker.data}

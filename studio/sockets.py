@@ -1,0 +1,129 @@
+"""Socket.IO namespaces /live (public) and /studio (staff): join with resume, and the ack helper.
+
+Handlers stay thin: validate, authorise, call a service, ack {ok, error?, ...}. Nothing is kept
+on the namespace objects; who a socket is comes from the database on every action.
+"""
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
+
+from .auth import COOKIE_NAME, has_role, resolve_session
+from .db import Session
+from .errors import DomainError, Forbidden, Unauthorized, ValidationError
+from .events import PUBLIC, STAFF, build_snapshot, replay_events, room_for
+from .extensions import socketio
+from .interviews import get_interview
+
+# name -> (namespace, roles, doc): every socket action is listed in docs/API.md (tests check it).
+SOCKET_ACTIONS: dict[str, tuple[str, tuple[str, ...], str]] = {}
+
+
+def current_staff():
+    """The staff user behind this socket's cookie, checked again on every action."""
+    staff_session = resolve_session(Session(), request.cookies.get(COOKIE_NAME))
+    return staff_session.user if staff_session else None
+
+
+def socket_action(name: str, namespace: str = "/studio", roles: tuple[str, ...] = ()):
+    """Register a socket action: errors become {ok: false, error}, results {ok: true, ...}."""
+    def decorator(fn):
+        SOCKET_ACTIONS[name] = (namespace, roles, (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "")
+
+        @functools.wraps(fn)
+        def handler(data=None):
+            try:
+                user = None
+                if namespace == "/studio":
+                    user = current_staff()
+                    if user is None:
+                        raise Unauthorized("登录已失效，请重新登录", code="login_required")
+                    if roles and not has_role(user, roles):
+                        raise Forbidden("当前角色无权执行此操作", code="forbidden")
+                if data is not None and not isinstance(data, dict):
+                    raise ValidationError("参数必须是对象", code="invalid_payload")
+                result = fn(data or {}, user) or {}
+                return {"ok": True, **result}
+            except DomainError as exc:
+                Session.rollback()
+                return {"ok": False, "error": exc.to_dict()["error"]}
+            finally:
+                Session.remove()
+        socketio.on_event(name, handler, namespace=namespace)
+        return handler
+    return decorator
+
+
+def _origin_allowed() -> bool:
+    """Browsers always send Origin on a WebSocket/XHR; refuse staff sockets from other sites."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return True  # not a browser (tests, load generators); it still needs the cookie
+    trusted = {o.strip().rstrip("/") for o in current_app.config.get("TRUSTED_ORIGINS", "").split(",") if o.strip()}
+    if origin.rstrip("/") in trusted:
+        return True
+    return urlsplit(origin).netloc == request.host
+
+
+def _join(data: dict, audience: str) -> dict:
+    interview_id = data.get("interview_id")
+    if isinstance(interview_id, bool) or not isinstance(interview_id, int):
+        raise ValidationError("interview_id 必须是整数", code="invalid_interview_id")
+    session = Session()
+    get_interview(session, interview_id, staff=(audience == STAFF))
+    # Join first, then read: anything committed meanwhile arrives twice at worst, and clients
+    # drop seqs they already have; reading first could lose it.
+    join_room(room_for(interview_id, audience))
+    last_seq = data.get("last_seq")
+    if last_seq is None:
+        snapshot, last_seq = build_snapshot(interview_id, audience)
+        return {"last_seq": last_seq, "events": [], "snapshot": snapshot}
+    events, last = replay_events(session, interview_id, last_seq, audience)
+    return {"last_seq": last, "events": events}
+
+
+@socketio.on("connect", namespace="/live")
+def live_connect(auth=None):
+    return True
+
+
+@socketio.on("connect", namespace="/studio")
+def studio_connect(auth=None):
+    try:
+        if not _origin_allowed():
+            raise ConnectionRefusedError({"code": "origin_refused", "message": "来源不被信任"})
+        if current_staff() is None:
+            raise ConnectionRefusedError({"code": "login_required", "message": "请先登录"})
+    finally:
+        Session.remove()
+
+
+@socket_action("join", namespace="/live")
+def live_join(data, _user):
+    """Follow an interview's public events: {interview_id, last_seq?}."""
+    return _join(data, PUBLIC)
+
+
+@socket_action("leave", namespace="/live")
+def live_leave(data, _user):
+    """Stop following an interview: {interview_id}."""
+    if isinstance(data.get("interview_id"), int):
+        leave_room(room_for(data["interview_id"], PUBLIC))
+    return {}
+
+
+@socket_action("join", namespace="/studio")
+def studio_join(data, _user):
+    """Follow all of an interview's events, staff-only included: {interview_id, last_seq?}."""
+    return _join(data, STAFF)
+
+
+@socket_action("leave", namespace="/studio")
+def studio_leave(data, _user):
+    """Stop following an interview: {interview_id}."""
+    if isinstance(data.get("interview_id"), int):
+        leave_room(room_for(data["interview_id"], STAFF))
+    return {}

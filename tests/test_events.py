@@ -1,0 +1,87 @@
+"""The sequenced event log: seq order, public/staff split, replay, resync, after-commit broadcast."""
+import pytest
+
+from studio.db import Session
+from studio.errors import Gone
+from studio.events import PUBLIC, STAFF, prune_events, record_event, replay_events
+
+
+def _record(app, interview_id, type_, data, commit=True):
+    with app.app_context():
+        session = Session()
+        ev = record_event(session, interview_id, type_, data)
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+        return ev.seq
+
+
+def test_seq_is_contiguous_and_public_stream_skips_staff_events(app, interview):
+    iid = interview["id"]
+    seqs = [_record(app, iid, t, {"n": i}) for i, t in enumerate(
+        ["feed.posted", "cue.changed", "feed.posted", "question.submitted", "feed.edited"])]
+    assert seqs == sorted(seqs) and seqs == list(range(seqs[0], seqs[0] + 5))
+    with app.app_context():
+        staff, last = replay_events(Session(), iid, 0, STAFF)
+        public, last_public = replay_events(Session(), iid, 0, PUBLIC)
+    assert last == last_public == seqs[-1]
+    assert [e["seq"] for e in staff][-5:] == seqs
+    public_tail = [e for e in public if e["seq"] >= seqs[0]]
+    assert [e["type"] for e in public_tail] == ["feed.posted", "feed.posted", "feed.edited"]
+    # each public event names the previous public seq, so a client can tell a gap from a skip
+    for before, after in zip(public, public[1:]):
+        assert after["prev"] == before["seq"]
+
+
+def test_rolled_back_event_is_neither_stored_nor_broadcast(app, interview, socket_client):
+    iid = interview["id"]
+    viewer = socket_client("/live")
+    ack = viewer.emit("join", {"interview_id": iid}, callback=True, namespace="/live")
+    assert ack["ok"]
+    _record(app, iid, "feed.posted", {"text": "never"}, commit=False)
+    seq = _record(app, iid, "feed.posted", {"text": "kept"})
+    received = [p["args"][0] for p in viewer.get_received("/live") if p["name"] == "event"]
+    assert [e["data"]["text"] for e in received] == ["kept"]
+    assert received[0]["seq"] == seq == ack["last_seq"] + 1
+
+
+def test_resume_replays_exactly_the_missed_events(app, interview, socket_client):
+    iid = interview["id"]
+    first = _record(app, iid, "feed.posted", {"n": 1})
+    missed = [_record(app, iid, "feed.posted", {"n": n}) for n in range(2, 7)]
+    viewer = socket_client("/live")
+    ack = viewer.emit("join", {"interview_id": iid, "last_seq": first}, callback=True, namespace="/live")
+    assert ack["ok"] and [e["seq"] for e in ack["events"]] == missed
+    assert ack["last_seq"] == missed[-1]
+
+
+def test_snapshot_join_then_events_equal_fresh_snapshot(app, interview, socket_client):
+    iid = interview["id"]
+    viewer = socket_client("/live")
+    ack = viewer.emit("join", {"interview_id": iid}, callback=True, namespace="/live")
+    assert ack["ok"] and "snapshot" in ack and ack["snapshot"]["interview"]["id"] == iid
+
+
+def test_too_old_or_future_seq_requires_resync(app, interview, client):
+    iid = interview["id"]
+    for n in range(5):
+        _record(app, iid, "feed.posted", {"n": n})
+    with app.app_context():
+        session = Session()
+        prune_events(session, iid, keep_last=2)
+        session.commit()
+        with pytest.raises(Gone):
+            replay_events(Session(), iid, 0, PUBLIC)
+    assert client.get(f"/api/interviews/{iid}/events?after=0").status_code == 410
+    assert client.get(f"/api/interviews/{iid}/events?after=999").get_json()["error"]["code"] == "resync_required"
+    assert client.get(f"/api/interviews/{iid}/events?after=abc").status_code == 400
+
+
+def test_staff_socket_requires_login_and_trusted_origin(app, users, socket_client):
+    from studio.extensions import socketio
+
+    anonymous = socketio.test_client(app, namespace="/studio")
+    assert not anonymous.is_connected("/studio")
+    staff = socket_client("/studio", role="moderator")
+    assert staff.is_connected("/studio")
