@@ -1,0 +1,326 @@
+/* The feed editor /studio/<id>/feed: fast typing (Enter posts, Shift+Enter breaks the line,
+ * Alt+digit picks the speaker), photos (file or paste), and edit / withdraw / pin / history on
+ * each entry. Nothing typed is lost: the text stays in the box until the server confirmed it.
+ */
+(function (global) {
+  'use strict';
+  var FangtanLive = global.FangtanLive, FangtanFeed = global.FangtanFeed;
+
+  function $(id) { return document.getElementById(id); }
+  function button(className, text) {
+    var b = document.createElement('button');
+    b.type = 'button'; b.className = className; b.textContent = text;
+    return b;
+  }
+  function errorText(e) {
+    if (!e) return '未知错误';
+    if (e.status === undefined && e.code === undefined) return '网络不通，请检查网络后重试';
+    return e.message || ('请求失败 (' + (e.status || e.code) + ')');
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var root = $('feed-editor');
+    if (!root) return;
+    var interview = JSON.parse($('interview-data').textContent);
+    var interviewId = interview.id;
+    var writable = root.dataset.writable === 'true';
+    var textarea = $('feed-text'), postBtn = $('post-btn'), errorBox = $('composer-error');
+    var photoInput = $('feed-photo'), preview = $('photo-preview'), uploadStatus = $('upload-status');
+    var speakerButtons = Array.prototype.slice.call(document.querySelectorAll('.speaker-btn'));
+    var speaker = null;           // {speaker, guest_id?}
+    var pendingImage = null;      // the uploaded image waiting to be posted
+    var uploading = false, posting = false;
+    var postAgain = false;        // Enter pressed again while the previous line was on its way
+    var editing = {};             // entry id -> true while its edit form is open
+
+    // ---- speakers ---------------------------------------------------------------------------
+    function pickSpeaker(btn) {
+      speakerButtons.forEach(function (b) {
+        var on = b === btn;
+        b.classList.toggle('active', on);
+        b.setAttribute('aria-checked', on ? 'true' : 'false');
+      });
+      speaker = { speaker: btn.dataset.speaker };
+      if (btn.dataset.guestId) speaker.guest_id = Number(btn.dataset.guestId);
+      $('speaker-now').textContent = '发言人：' + btn.textContent.replace(/^\d+/, '').trim();
+    }
+    speakerButtons.forEach(function (b) {
+      b.addEventListener('click', function () { pickSpeaker(b); textarea.focus(); });
+    });
+    pickSpeaker(speakerButtons[0]);
+
+    document.addEventListener('keydown', function (e) {
+      if (!/^[1-9]$/.test(e.key) || e.ctrlKey || e.metaKey) return;
+      var inField = /^(TEXTAREA|INPUT|SELECT)$/.test(document.activeElement && document.activeElement.tagName);
+      if (inField && !e.altKey) return;  // digits typed into the text are text
+      var btn = speakerButtons.filter(function (b) { return b.dataset.key === e.key; })[0];
+      if (!btn) return;
+      e.preventDefault();
+      pickSpeaker(btn);
+      textarea.focus();
+    });
+
+    // ---- posting ------------------------------------------------------------------------------
+    function showError(message) { errorBox.textContent = message || ''; }
+
+    function setWritable(on) {
+      writable = on;
+      $('closed-notice').hidden = on;
+      postBtn.disabled = !on || posting || uploading;
+    }
+
+    function post() {
+      if (posting) { postAgain = true; return; }
+      if (!writable) { showError('当前状态不能发布图文直播'); return; }
+      if (uploading) { showError('图片还在上传，请稍候再发布'); return; }
+      var text = textarea.value;
+      if (!text.trim() && !pendingImage) { showError('请输入内容或添加图片'); textarea.focus(); return; }
+      var body = { speaker: speaker.speaker, text: text };
+      if (speaker.guest_id) body.guest_id = speaker.guest_id;
+      if (pendingImage) body.image_id = pendingImage.id;
+      posting = true;
+      postBtn.disabled = true;
+      postBtn.textContent = '发布中…';
+      FangtanLive.api('POST', '/api/interviews/' + interviewId + '/feed', body).then(function (entry) {
+        // Only now is it safe to clear: the server has the entry. Whatever was typed meanwhile
+        // (after the posted text) stays in the box.
+        if (textarea.value.indexOf(text) === 0) textarea.value = textarea.value.slice(text.length).replace(/^\n+/, '');
+        clearPhoto();
+        showError('');
+        view.upsert(entry);
+      }).catch(function (e) {
+        postAgain = false;
+        showError(errorText(e) + '。内容已保留，按 Enter 或点“发布”重试。');
+      }).then(function () {
+        posting = false;
+        postBtn.textContent = '发布';
+        setWritable(writable);
+        textarea.focus();
+        if (postAgain) { postAgain = false; if (textarea.value.trim()) post(); }
+      });
+    }
+    postBtn.addEventListener('click', post);
+    textarea.addEventListener('keydown', function (e) {
+      // While an input method is composing (拼音), Enter picks the characters: never post then.
+      if (e.key !== 'Enter' || e.shiftKey || e.isComposing || e.keyCode === 229) return;
+      e.preventDefault();
+      post();
+    });
+
+    // ---- photos -------------------------------------------------------------------------------
+    function clearPhoto() {
+      pendingImage = null;
+      preview.hidden = true;
+      var img = preview.querySelector('img');
+      if (img.src && img.src.indexOf('blob:') === 0) URL.revokeObjectURL(img.src);
+      img.removeAttribute('src');
+      uploadStatus.textContent = '';
+      photoInput.value = '';
+    }
+
+    function upload(file) {
+      if (!file) return;
+      showError('');
+      var img = preview.querySelector('img');
+      if (img.src && img.src.indexOf('blob:') === 0) URL.revokeObjectURL(img.src);
+      img.src = URL.createObjectURL(file);
+      preview.hidden = false;
+      preview.classList.remove('failed');
+      uploadStatus.textContent = '上传中…';
+      pendingImage = null;
+      uploading = true;
+      setWritable(writable);
+      var form = new FormData();
+      form.append('file', file);
+      FangtanLive.api('POST', '/api/interviews/' + interviewId + '/images', form, true).then(function (image) {
+        pendingImage = image;
+        uploadStatus.textContent = '已上传 ' + image.width + '×' + image.height + '，随下一条发布';
+      }).catch(function (e) {
+        preview.classList.add('failed');
+        uploadStatus.textContent = '上传失败';
+        showError('图片上传失败：' + errorText(e));
+      }).then(function () {
+        uploading = false;
+        setWritable(writable);
+      });
+    }
+    photoInput.addEventListener('change', function () { upload(photoInput.files[0]); });
+    $('photo-remove').addEventListener('click', function () { clearPhoto(); textarea.focus(); });
+    textarea.addEventListener('paste', function (e) {
+      var items = (e.clipboardData && e.clipboardData.files) || [];
+      if (items.length && /^image\//.test(items[0].type)) { e.preventDefault(); upload(items[0]); }
+    });
+
+    // ---- the feed with its actions ------------------------------------------------------------
+    function speakerOptions(select, entry) {
+      speakerButtons.forEach(function (b) {
+        var opt = document.createElement('option');
+        opt.value = b.dataset.speaker + (b.dataset.guestId ? ':' + b.dataset.guestId : '');
+        opt.textContent = b.textContent.replace(/^\d+/, '').trim();
+        select.appendChild(opt);
+      });
+      select.value = entry.speaker + (entry.speaker === 'guest' ? ':' + entry.guest_id : '');
+    }
+
+    function openEditor(node, entry) {
+      editing[entry.id] = true;
+      var form = document.createElement('div');
+      form.className = 'edit-form';
+      var select = document.createElement('select');
+      select.className = 'edit-speaker';
+      speakerOptions(select, entry);
+      var text = document.createElement('textarea');
+      text.className = 'edit-text';
+      text.rows = 4;
+      text.value = entry.text || '';
+      form.appendChild(select);
+      form.appendChild(text);
+      var removePhoto = null;
+      if (entry.image) {
+        var label = document.createElement('label');
+        label.className = 'edit-photo';
+        removePhoto = document.createElement('input');
+        removePhoto.type = 'checkbox';
+        label.appendChild(removePhoto);
+        label.appendChild(document.createTextNode(' 去掉图片'));
+        form.appendChild(label);
+      }
+      var save = button('primary save-btn', '保存修改'), cancel = button('cancel-btn', '取消');
+      var err = document.createElement('p');
+      err.className = 'error edit-error';
+      form.appendChild(save); form.appendChild(cancel); form.appendChild(err);
+      node.appendChild(form);
+      node.classList.add('editing');
+      text.focus();
+
+      function close() { delete editing[entry.id]; view.refresh(entry.id); }
+      cancel.addEventListener('click', close);
+      function submit() {
+        var parts = select.value.split(':');
+        var body = { speaker: parts[0], text: text.value };
+        if (parts[1]) body.guest_id = Number(parts[1]);
+        if (removePhoto && removePhoto.checked) body.image_id = null;
+        save.disabled = true;
+        FangtanLive.api('PATCH', '/api/feed/' + entry.id, body).then(function (updated) {
+          delete editing[entry.id];
+          view.upsert(updated);
+          view.refresh(entry.id);
+        }).catch(function (e) {
+          save.disabled = false;
+          err.textContent = errorText(e) + '。修改内容已保留，可再试。';
+        });
+      }
+      save.addEventListener('click', submit);
+      text.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) { e.preventDefault(); submit(); }
+        if (e.key === 'Escape') close();
+      });
+    }
+
+    function actionFailed(node, e) {
+      var err = node.querySelector('.action-error');
+      if (err) err.textContent = errorText(e);
+    }
+
+    function decorate(node, entry) {
+      var bar = document.createElement('div');
+      bar.className = 'entry-actions';
+      if (!entry.deleted) {
+        var edit = button('edit-btn', '修改');
+        edit.addEventListener('click', function () { openEditor(node, view.entries[entry.id] || entry); });
+        var pin = button('pin-btn', entry.pinned ? '取消置顶' : '置顶');
+        pin.addEventListener('click', function () {
+          pin.disabled = true;
+          FangtanLive.api('PATCH', '/api/feed/' + entry.id, { pinned: !entry.pinned })
+            .then(function (updated) { view.upsert(updated); })
+            .catch(function (e) { pin.disabled = false; actionFailed(node, e); });
+        });
+        var withdraw = button('withdraw-btn', '撤回');
+        var armed = null;
+        withdraw.addEventListener('click', function () {
+          if (!armed) {  // a second click confirms: a stray click must not withdraw a line
+            withdraw.textContent = '确认撤回？';
+            withdraw.classList.add('armed');
+            armed = setTimeout(function () { armed = null; withdraw.textContent = '撤回'; withdraw.classList.remove('armed'); }, 4000);
+            return;
+          }
+          clearTimeout(armed);
+          withdraw.disabled = true;
+          FangtanLive.api('DELETE', '/api/feed/' + entry.id)
+            .then(function (updated) { view.upsert(updated); })
+            .catch(function (e) { withdraw.disabled = false; actionFailed(node, e); });
+        });
+        bar.appendChild(edit); bar.appendChild(pin); bar.appendChild(withdraw);
+      }
+      var history = button('history-btn', '历史');
+      history.addEventListener('click', function () { toggleHistory(node, entry); });
+      bar.appendChild(history);
+      var err = document.createElement('span');
+      err.className = 'error action-error';
+      bar.appendChild(err);
+      node.appendChild(bar);
+    }
+
+    var ACTIONS = { posted: '发布', edited: '修改', deleted: '撤回', pinned: '置顶', unpinned: '取消置顶' };
+    function toggleHistory(node, entry) {
+      var box = node.querySelector('.history');
+      if (box) { box.parentNode.removeChild(box); return; }
+      box = document.createElement('ol');
+      box.className = 'history';
+      node.appendChild(box);
+      FangtanLive.api('GET', '/api/feed/' + entry.id + '/history').then(function (data) {
+        data.revisions.forEach(function (rev) {
+          var li = document.createElement('li');
+          li.textContent = FangtanFeed.timeOfDay(rev.at) + ' ' + (rev.by || '') + ' ' + (ACTIONS[rev.action] || rev.action) +
+            '：' + rev.speaker_name + '｜' + rev.text + (rev.image_id ? '［图片］' : '');
+          box.appendChild(li);
+        });
+      }).catch(function (e) { box.textContent = errorText(e); });
+    }
+
+    var view = new FangtanFeed.FeedView($('feed'), {
+      order: 'newest',
+      keepWithdrawn: true,
+      pinned: $('pinned'),
+      decorate: decorate,
+      isBusy: function (id) { return !!editing[id]; },
+      onChange: function (v) {
+        $('feed-empty').hidden = v.count() > 0;
+        $('pinned-section').hidden = !document.querySelector('#pinned .entry');
+        var live = Object.keys(v.entries).filter(function (id) { return !v.entries[id].deleted; }).length;
+        $('feed-count').textContent = live + ' 条';
+      },
+    });
+    FangtanFeed.installLightbox($('feed'), (function () {
+      var box = document.createElement('div');
+      box.className = 'lightbox'; box.hidden = true; box.id = 'lightbox';
+      box.appendChild(document.createElement('img'));
+      document.body.appendChild(box);
+      return box;
+    })());
+
+    var STATE_NAMES = { planned: '计划中', preview: '预告', live: '直播中', ended: '已结束', published: '已发布' };
+    function applyState(state) {
+      var badge = $('state-badge');
+      badge.textContent = STATE_NAMES[state] || state;
+      badge.classList.toggle('live', state === 'live');
+      setWritable(state === 'preview' || state === 'live' || state === 'ended');
+    }
+
+    FangtanLive.follow({
+      namespace: '/studio',
+      interviewId: interviewId,
+      onSnapshot: function (snapshot) {
+        view.reset((snapshot.feed && snapshot.feed.entries) || []);
+        if (snapshot.interview) applyState(snapshot.interview.state);
+      },
+      onEvent: function (ev) {
+        view.applyEvent(ev);
+        if (ev.type === 'interview.state_changed') applyState(ev.data.state);
+      },
+      onStatus: function (status) { FangtanFeed.setConnection($('conn'), status); },
+    });
+    setWritable(writable);
+    textarea.focus();
+  });
+})(window);

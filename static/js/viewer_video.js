@@ -1,0 +1,106 @@
+/* The viewer page's live video: plays the HLS stream with hls.js (native HLS on Safari) while
+ * `stream.state` says it is on, shows 直播未开始 / 直播中 / 直播已结束, and recovers by itself:
+ * a stalled or failed player is rebuilt with backoff as long as the stream is said to be on.
+ */
+(function () {
+  'use strict';
+
+  var box = document.getElementById('live-video');
+  if (!box || !window.FangtanViewer) return;
+  var video = document.getElementById('live-video-player');
+  var label = document.getElementById('live-video-status');
+  var defaultUrl = box.dataset.hlsUrl || '';
+  var stream = { active: false };
+  var interviewState = null;
+  var sawStream = false;
+  var hls = null, playingUrl = null, retryTimer = null, retryDelay = 1000, lastTime = 0, stallChecks = 0;
+
+  function setState(state, text) {
+    box.dataset.state = state;
+    label.textContent = text;
+  }
+
+  function stop() {
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    if (hls) { hls.destroy(); hls = null; }
+    if (playingUrl) { video.removeAttribute('src'); video.load(); }
+    playingUrl = null;
+  }
+
+  function retry() {
+    // The stream may still be starting (no playlist yet) or come back after a network hiccup.
+    stop();
+    retryTimer = setTimeout(apply, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 10000);
+  }
+
+  function play(url) {
+    if (playingUrl === url) return;
+    stop();
+    playingUrl = url;
+    if (window.Hls && window.Hls.isSupported()) {
+      hls = new window.Hls({ liveSyncDurationCount: 3, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6,
+                             fragLoadingMaxRetry: 6, lowLatencyMode: false });
+      hls.on(window.Hls.Events.MANIFEST_PARSED, function () {
+        retryDelay = 1000;
+        video.play().catch(function () {});
+      });
+      hls.on(window.Hls.Events.ERROR, function (_e, data) {
+        if (!data.fatal) return;
+        if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR && hls) { hls.recoverMediaError(); return; }
+        retry();
+      });
+      hls.loadSource(url);
+      hls.attachMedia(video);
+    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = url;
+      video.play().catch(function () {});
+    } else {
+      setState('error', '当前浏览器无法播放直播视频');
+    }
+  }
+
+  function apply() {
+    var url = stream.hls_url || defaultUrl;
+    if (stream.active && url) {
+      setState('live', '直播中');
+      play(url);
+      return;
+    }
+    stop();
+    if (stream.active) setState('live', '直播中（未配置播放地址）');
+    else if (sawStream || interviewState === 'ended' || interviewState === 'published' || stream.ended) setState('ended', '直播已结束');
+    else setState('waiting', '直播未开始');
+  }
+
+  video.addEventListener('error', function () { if (stream.active) retry(); });
+  // A player that stops advancing while the stream is on is rebuilt (e.g. after the encoder restarted).
+  setInterval(function () {
+    if (!stream.active || !playingUrl || video.paused && video.readyState < 2) { stallChecks = 0; return; }
+    if (video.currentTime === lastTime) {
+      stallChecks += 1;
+      if (stallChecks >= 4) { stallChecks = 0; retry(); }
+    } else { stallChecks = 0; lastTime = video.currentTime; }
+  }, 5000);
+
+  window.FangtanViewer.register({
+    onSnapshot: function (snapshot) {
+      if (snapshot.interview) interviewState = snapshot.interview.state;
+      stream = snapshot.stream || { active: false };
+      if (stream.active) sawStream = true;
+      apply();
+    },
+    onEvent: function (ev) {
+      if (ev.type === 'stream.state') {
+        stream = ev.data || { active: false };
+        sawStream = true;  // a stream.state only follows a stream that started
+        retryDelay = 1000;
+        apply();
+      } else if (ev.type === 'interview.state_changed') {
+        interviewState = ev.data.state;
+        apply();
+      }
+    },
+  });
+})();

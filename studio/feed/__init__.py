@@ -1,0 +1,1 @@
+"""The live text feed (图文直播): entries, photos, history."""

@@ -1,0 +1,133 @@
+"""HTTP for the live text feed: entries, photo uploads, media files. Pages are in feed/pages.py."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request, send_file
+
+from ..auth import require_roles
+from ..db import Session
+from ..errors import DomainError, ValidationError
+from ..interviews import get_interview
+from ..models import ROLES, Image
+from . import images, services
+
+bp = Blueprint("feed", __name__)
+
+# Ids in URLs beyond a 32-bit integer cannot exist (PostgreSQL integer columns): 404 by routing
+# instead of an overflow deep in the database driver.
+MAX_ID = 2**31 - 1
+ID = f"int(max={MAX_ID})"
+
+# A feed entry is at most 5,000 characters: 64 KiB of JSON is plenty; refuse more before parsing.
+MAX_JSON_BYTES = 64 * 1024
+
+
+class BodyTooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+def _json_body() -> dict:
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise BodyTooLarge(f"请求体超过 {MAX_JSON_BYTES // 1024} KB", max_bytes=MAX_JSON_BYTES)
+    request.max_content_length = MAX_JSON_BYTES  # also bounds a chunked body without a length
+    body = request.get_json(silent=True, force=True)
+    if not isinstance(body, dict):
+        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
+    return body
+
+
+def _is_staff() -> bool:
+    return g.get("user") is not None
+
+
+def _entry_answer(session, entry, status: int = 200):
+    """The staff form of an entry after a change (the editor shows withdrawn text struck through)."""
+    image = session.get(Image, entry.image_id) if entry.image_id else None
+    return jsonify(services.entry_json(entry, image, staff=True, edited=services.was_edited(session, entry))), status
+
+
+@bp.get(f"/api/interviews/<{ID}:interview_id>/feed")
+def list_feed_api(interview_id: int):
+    session = Session()
+    get_interview(session, interview_id, staff=_is_staff())
+    return jsonify({"entries": services.list_entries(session, interview_id, staff=_is_staff())})
+
+
+@bp.post(f"/api/interviews/<{ID}:interview_id>/feed")
+@require_roles("feed_editor")
+def post_entry_api(interview_id: int):
+    body = _json_body()
+    session = Session()
+    entry, _image = services.post_entry(session, get_interview(session, interview_id), g.user, body)
+    session.commit()
+    return _entry_answer(session, entry, 201)
+
+
+@bp.patch(f"/api/feed/<{ID}:entry_id>")
+@require_roles("feed_editor")
+def edit_entry_api(entry_id: int):
+    body = _json_body()
+    session = Session()
+    entry, _image = services.edit_entry(session, services.get_entry(session, entry_id), g.user, body)
+    session.commit()
+    return _entry_answer(session, entry)
+
+
+@bp.delete(f"/api/feed/<{ID}:entry_id>")
+@require_roles("feed_editor")
+def withdraw_entry_api(entry_id: int):
+    session = Session()
+    entry = services.withdraw_entry(session, services.get_entry(session, entry_id), g.user)
+    session.commit()
+    return _entry_answer(session, entry)
+
+
+@bp.get(f"/api/feed/<{ID}:entry_id>/history")
+@require_roles(*ROLES)
+def entry_history_api(entry_id: int):
+    session = Session()
+    entry = services.get_entry(session, entry_id)
+    return jsonify({"entry_id": entry.id, "revisions": services.entry_history(session, entry)})
+
+
+@bp.post(f"/api/interviews/<{ID}:interview_id>/images")
+@require_roles("feed_editor")
+def upload_image_api(interview_id: int):
+    max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    # The multipart envelope adds a little; anything far beyond the limit is refused unread.
+    if (request.content_length or 0) > max_bytes + 64 * 1024:
+        raise images.ImageTooLarge(f"图片超过 {max_bytes // (1024 * 1024)} MB",
+                                   max_mb=max_bytes // (1024 * 1024))
+    request.max_content_length = max_bytes + 64 * 1024
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationError("请用 multipart 表单字段 file 上传图片", code="missing_file")
+    data = upload.stream.read(max_bytes + 1)
+    session = Session()
+    interview = get_interview(session, interview_id)
+    image = images.store_image(session, current_app.config["DATA_DIR"], interview,
+                               g.user.id, data, max_bytes)
+    session.commit()
+    return jsonify({**services.image_json(image), "mime": image.mime}), 201
+
+
+def _send_media(image_id: int, thumb: bool):
+    path, mime = images.image_file(Session(), current_app.config["DATA_DIR"], image_id, thumb,
+                                   staff=_is_staff())
+    resp = send_file(path, mimetype=mime, conditional=True, max_age=0)
+    # Short public caching: a withdrawn photo must stop being served soon after.
+    resp.headers["Cache-Control"] = "private, no-store" if _is_staff() else "public, max-age=300"
+    return resp
+
+
+@bp.get(f"/media/<{ID}:image_id>")
+def media_api(image_id: int):
+    return _send_media(image_id, thumb=False)
+
+
+@bp.get(f"/media/<{ID}:image_id>/thumb")
+def media_thumb_api(image_id: int):
+    return _send_media(image_id, thumb=True)
+
+
+from . import pages  # noqa: E402,F401  (registers the editor and viewer pages on bp)
