@@ -1,0 +1,393 @@
+"""HTTP for questions, screening, the word list, the audit trail and written replies (thin)."""
+from __future__ import annotations
+
+import re
+import secrets
+
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
+
+from studio.auth import client_ip, has_role, require_roles, require_staff_page
+from studio.db import Session
+from studio.errors import NotFound, ValidationError
+from studio.interviews import get_interview, interview_json
+from studio.timefmt import iso
+
+from . import exports, services, wordlist
+from .models import QUESTION_STATUSES, QUESTION_SOURCES
+
+bp = Blueprint("moderation", __name__)
+
+DEVICE_COOKIE = "fangtan_device"
+_DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SCREENING = ("moderator",)           # admin always passes require_roles
+READERS = ("moderator", "host")      # who reads the screening lists
+CONTACT_ROLES = ("moderator",)       # who sees a netizen's contact (plus admin)
+MAX_JSON_BYTES = 64 * 1024
+
+
+def _json_body() -> dict:
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise ValidationError("请求体过大", code="too_large", status=413)
+    body = request.get_json(silent=True, force=True)
+    if not isinstance(body, dict):
+        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
+    return body
+
+
+def _may_see_contact() -> bool:
+    return has_role(g.get("user"), CONTACT_ROLES)
+
+
+def _question_reply(q, status: int = 200):
+    return jsonify(services.question_json(Session(), q, contact=_may_see_contact())), status
+
+
+def _version(body: dict):
+    return body.get("version")
+
+
+# ---- intake (public) --------------------------------------------------------------------------
+
+@bp.post("/api/interviews/<int:interview_id>/questions")
+def submit_question_api(interview_id: int):
+    staff = g.get("user") is not None
+    body = _json_body()
+    device_id = request.cookies.get(DEVICE_COOKIE, "")
+    new_device = not _DEVICE_ID.match(device_id)
+    if new_device:
+        # Issued now so this question and the next ones from this browser share one client key.
+        device_id = secrets.token_urlsafe(24)
+    session = Session()
+    interview = get_interview(session, interview_id, staff=staff)
+    q, created = services.submit_question(
+        session, interview, body, user=g.user if staff else None, ip=client_ip(), device_id=device_id,
+        new_device=new_device,        rate_limit=services.parse_rate_limit(current_app.config.get("QUESTION_RATE_LIMIT")))
+    session.commit()
+    reply = {"id": q.id, "status": "pending" if created else services.public_status(q.status),
+             "receipt": q.receipt, "created_at": iso(q.created_at), "duplicate": not created,
+             "message": ("提问成功，审核通过后将显示在页面上。请记下查询码以便查看答复" if created
+                         else "这个问题您刚才已经提交过了，无需重复提交")}
+    resp = jsonify(reply)
+    resp.status_code = 201 if created else 200
+    if not staff and new_device:
+        # A device cookie makes "a client" = address + device, so one office's NAT is not one client.
+        resp.set_cookie(DEVICE_COOKIE, device_id, max_age=365 * 86400, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"], path="/")
+    return resp
+
+
+@bp.get("/api/questions/receipt/<code>")
+def receipt_api(code: str):
+    return jsonify(services.lookup_receipt(Session(), code))
+
+
+@bp.get("/api/interviews/<int:interview_id>/questions/public")
+def public_questions_api(interview_id: int):
+    session = Session()
+    interview = get_interview(session, interview_id, staff=False)
+    return jsonify({"questions": services.public_questions(session, interview.id),
+                    "intake": services.intake_state(interview)})
+
+
+# ---- screening lists ----------------------------------------------------------------------------
+
+def _status_filter() -> list[str] | None:
+    raw = request.args.get("status", "")
+    statuses = [s.strip() for s in raw.split(",") if s.strip()]
+    unknown = [s for s in statuses if s not in QUESTION_STATUSES]
+    if unknown:
+        raise ValidationError(f"未知状态 {unknown}；可选：{', '.join(QUESTION_STATUSES)}", code="invalid_status")
+    return statuses or None
+
+
+@bp.get("/api/interviews/<int:interview_id>/questions")
+@require_roles(*READERS)
+def list_questions_api(interview_id: int):
+    session = Session()
+    get_interview(session, interview_id)
+    source = request.args.get("source") or None
+    if source and source not in QUESTION_SOURCES:
+        raise ValidationError("source 必须是 web、hotline 或 onsite", code="invalid_source")
+    questions = services.list_questions(session, interview_id, _status_filter(), contact=_may_see_contact(),
+                                        source=source, flag=request.args.get("flag") or None)
+    return jsonify({"questions": questions, "counts": services.counters(session, interview_id)})
+
+
+@bp.get("/api/questions/<int:question_id>")
+@require_roles(*READERS)
+def get_question_api(question_id: int):
+    session = Session()
+    q = services.get_question(session, question_id)
+    return jsonify(services.question_json(session, q, contact=_may_see_contact(),
+                                          merged=services._merged_children(session, q)))
+
+
+@bp.get("/api/questions/<int:question_id>/similar")
+@require_roles(*SCREENING)
+def similar_api(question_id: int):
+    session = Session()
+    return jsonify({"similar": services.similar_questions(session, services.get_question(session, question_id))})
+
+
+# ---- screening actions --------------------------------------------------------------------------
+
+def _act(question_id: int, action, *args, body: dict | None = None):
+    session = Session()
+    q = services.get_question(session, question_id)
+    result = action(session, q, g.user, *args, **({"version": _version(body)} if body is not None else {}))
+    session.commit()
+    return _question_reply(result)
+
+
+def _optional_body() -> dict:
+    if not request.get_data(cache=True):
+        return {}
+    return _json_body()
+
+
+@bp.post("/api/questions/<int:question_id>/approve")
+@require_roles(*SCREENING)
+def approve_api(question_id: int):
+    return _act(question_id, services.approve_question, body=_optional_body())
+
+
+@bp.post("/api/questions/<int:question_id>/reject")
+@require_roles(*SCREENING)
+def reject_api(question_id: int):
+    body = _optional_body()
+    return _act(question_id, services.reject_question, body.get("reason"), body=body)
+
+
+@bp.patch("/api/questions/<int:question_id>")
+@require_roles(*SCREENING)
+def edit_api(question_id: int):
+    body = _json_body()
+    session = Session()
+    q = services.get_question(session, question_id)
+    if "text" not in body and "labels" not in body and "starred" not in body:
+        raise ValidationError("请给出 text、labels 或 starred", code="missing_field")
+    if "text" in body:
+        q = services.edit_question(session, q, g.user, body["text"], version=_version(body))
+    if "labels" in body or "starred" in body:
+        q = services.mark_question(session, q, g.user, {k: body[k] for k in ("labels", "starred") if k in body})
+    session.commit()
+    return _question_reply(q)
+
+
+@bp.post("/api/questions/<int:question_id>/merge")
+@require_roles(*SCREENING)
+def merge_api(question_id: int):
+    body = _json_body()
+    return _act(question_id, services.merge_question, body.get("into"), body=body)
+
+
+@bp.post("/api/questions/<int:question_id>/push")
+@require_roles(*SCREENING)
+def push_api(question_id: int):
+    return _act(question_id, services.push_question, body=_optional_body())
+
+
+@bp.post("/api/questions/<int:question_id>/unpush")
+@require_roles(*SCREENING)
+def unpush_api(question_id: int):
+    return _act(question_id, services.unpush_question, body=_optional_body())
+
+
+@bp.post("/api/questions/<int:question_id>/on-air")
+@require_roles("host")
+def on_air_api(question_id: int):
+    return _act(question_id, services.put_on_air, body=_optional_body())
+
+
+@bp.post("/api/questions/<int:question_id>/answered")
+@require_roles("host")
+def answered_api(question_id: int):
+    return _act(question_id, services.mark_answered, body=_optional_body())
+
+
+@bp.post("/api/questions/<int:question_id>/claim")
+@require_roles(*SCREENING)
+def claim_api(question_id: int):
+    return _act(question_id, services.claim_question)
+
+
+@bp.post("/api/questions/<int:question_id>/release")
+@require_roles(*SCREENING)
+def release_api(question_id: int):
+    return _act(question_id, services.release_question)
+
+
+@bp.post("/api/interviews/<int:interview_id>/questions/bulk")
+@require_roles(*SCREENING)
+def bulk_api(interview_id: int):
+    body = _json_body()
+    session = Session()
+    get_interview(session, interview_id)
+    result = services.bulk_screen(session, interview_id, body.get("ids"), body.get("action"), g.user,
+                                  body.get("reason") or "", include_flagged=body.get("include_flagged") is True)
+    session.commit()
+    return jsonify(result)
+
+
+@bp.put("/api/interviews/<int:interview_id>/queue")
+@require_roles("moderator", "host")
+def reorder_api(interview_id: int):
+    body = _json_body()
+    session = Session()
+    get_interview(session, interview_id)
+    order = services.reorder_queue(session, interview_id, body.get("order"), g.user)
+    session.commit()
+    return jsonify({"order": order})
+
+
+@bp.get("/api/interviews/<int:interview_id>/question-settings")
+@require_roles("moderator", "host")
+def get_settings_api(interview_id: int):
+    session = Session()
+    get_interview(session, interview_id)
+    return jsonify(services.settings_json(services.get_settings(session, interview_id)))
+
+
+@bp.put("/api/interviews/<int:interview_id>/question-settings")
+@require_roles("moderator")
+def put_settings_api(interview_id: int):
+    body = _json_body()
+    session = Session()
+    get_interview(session, interview_id)
+    settings = services.update_settings(session, interview_id, body, g.user)
+    session.commit()
+    return jsonify(services.settings_json(settings))
+
+
+@bp.get("/api/interviews/<int:interview_id>/questions/export")
+@require_roles(*SCREENING)
+def export_api(interview_id: int):
+    session = Session()
+    interview = get_interview(session, interview_id)
+    fmt = request.args.get("format", "csv")
+    rows = services.list_questions(session, interview_id, contact=True)
+    if fmt == "csv":
+        return exports.csv_response(exports.question_rows(rows), f"questions-{interview.id}.csv")
+    if fmt == "xlsx":
+        return exports.xlsx_response(exports.question_rows(rows), f"questions-{interview.id}.xlsx", "网友提问")
+    raise ValidationError("format 必须是 csv 或 xlsx", code="invalid_format")
+
+
+# ---- word list, audit, replies (admin) -------------------------------------------------------------
+
+@bp.get("/api/wordlist")
+@require_roles()
+def get_wordlist_api():
+    words = wordlist.list_words(Session())
+    return Response("".join(w + "\n" for w in words), mimetype="text/plain", headers={
+        "Content-Disposition": 'inline; filename="wordlist.txt"'})
+
+
+@bp.put("/api/wordlist")
+@require_roles()
+def put_wordlist_api():
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationError("请用表单字段 file 上传词表", code="missing_file")
+        raw = upload.stream.read(2_000_001)
+    else:
+        raw = request.get_data(cache=False)
+    if len(raw) > 2_000_000:
+        raise ValidationError("词表不能超过 2 MB", code="too_large", status=413)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ValidationError("词表必须是 UTF-8 或 GBK 编码的文本", code="invalid_encoding")
+    session = Session()
+    words = wordlist.parse_wordlist(text)
+    added, removed = wordlist.replace_wordlist(session, words, g.user.id)
+    services.record_wordlist_change(session, g.user, added, removed)
+    session.commit()
+    return jsonify({"count": len(words), "added": len(added), "removed": len(removed)})
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or int(raw) > 2**31 - 1:
+        raise ValidationError(f"{name} 必须是整数", code="invalid_field", field=name)
+    return int(raw)
+
+
+@bp.get("/api/audit")
+@require_roles()
+def audit_api():
+    session = Session()
+    limit = min(_int_arg("limit") or 500, 5000)
+    rows = services.list_audit(session, _int_arg("interview_id"), _int_arg("question_id"), limit,
+                               _int_arg("before_id"))
+    if request.args.get("format") == "csv":
+        return exports.csv_response(exports.audit_rows(rows), "moderation-audit.csv")
+    return jsonify({"entries": rows})
+
+
+@bp.get("/api/replies")
+@require_roles(*SCREENING)
+def replies_api():
+    groups = services.list_replies(Session(), _int_arg("interview_id"), _int_arg("unit_id"),
+                                   overdue_only=request.args.get("overdue") in ("1", "true"),
+                                   include_done=request.args.get("done") in ("1", "true"))
+    return jsonify({"units": groups})
+
+
+@bp.patch("/api/questions/<int:question_id>/reply-assignment")
+@require_roles(*SCREENING)
+def assign_reply_api(question_id: int):
+    body = _json_body()
+    session = Session()
+    q = services.assign_reply(session, services.get_question(session, question_id), g.user, body)
+    session.commit()
+    return _question_reply(q)
+
+
+@bp.put("/api/questions/<int:question_id>/reply")
+@require_roles(*SCREENING)
+def save_reply_api(question_id: int):
+    body = _json_body()
+    session = Session()
+    q = services.save_reply(session, services.get_question(session, question_id), g.user, body)
+    session.commit()
+    return _question_reply(q)
+
+
+# ---- pages --------------------------------------------------------------------------------------
+
+@bp.get("/studio/<int:interview_id>/moderation")
+@require_staff_page(*SCREENING)
+def moderation_page(interview_id: int):
+    session = Session()
+    try:
+        interview = get_interview(session, interview_id)
+    except NotFound:
+        return render_template("forbidden.html", message="访谈不存在"), 404
+    return render_template("moderation.html", interview=interview_json(interview, staff=True),
+                           reject_reasons=services.REJECT_REASONS, status_names=services.STATUS_NAMES,
+                           source_names=services.SOURCE_NAMES)
+
+
+@bp.get("/admin/wordlist")
+@require_staff_page("admin")
+def wordlist_page():
+    return render_template("admin_wordlist.html")
+
+
+@bp.get("/admin/audit")
+@require_staff_page("admin")
+def audit_page():
+    return render_template("admin_audit.html")
+
+
+@bp.get("/admin/replies")
+@require_staff_page(*SCREENING)
+def replies_page():
+    return render_template("admin_replies.html")

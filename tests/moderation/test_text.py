@@ -1,0 +1,49 @@
+"""Normalisation, sensitive-word matching and n-gram similarity (pure functions)."""
+import pytest
+
+from moderation.similarity import dice, ngrams, similar_candidates
+from moderation.text import match_key, normalise_text
+from moderation.wordlist import find_sensitive_words, parse_wordlist
+
+
+def test_normalise_nfkc_controls_and_whitespace():
+    assert normalise_text("  请问\t\n消防站\u200b\u0007 什么时候   建成  ") == "请问 消防站 什么时候 建成"
+    assert normalise_text("ＡＢＣ１２３") == "ABC123"          # full-width forms fold (NFKC)
+    assert normalise_text("\u202e反转\u202c") == "反转"          # bidi controls are dropped
+
+
+@pytest.mark.parametrize("written", [
+    "赌博", "赌 博", "赌.博", "赌，博", "赌-博", "賭博", "賭 . 博", "赌\u200b博", "ｄｕ赌博",
+])
+def test_sensitive_word_found_in_every_disguise(written):
+    text = normalise_text(f"我想问一下{written}的问题")
+    flags = find_sensitive_words(text, ["赌博"])
+    assert [f["word"] for f in flags] == ["赌博"]
+    flag = flags[0]
+    assert flag["type"] == "sensitive_word"
+    # The span points at the characters as written, for highlighting.
+    assert text[flag["start"]:flag["end"]] == flag["matched"]
+    assert flag["matched"].startswith(("赌", "賭")) and flag["matched"].endswith("博")
+
+
+def test_traditional_word_in_the_list_matches_simplified_text():
+    assert find_sensitive_words("关于台独言论", ["臺獨"])[0]["matched"] == "台独"
+
+
+def test_no_false_match_and_latin_case():
+    assert find_sensitive_words("消防安全宣传", ["赌博"]) == []
+    assert find_sensitive_words("buy Cheap V I A G R A now", ["viagra"])[0]["matched"] == "V I A G R A"
+
+
+def test_parse_wordlist_skips_comments_blanks_and_folds_duplicates():
+    assert parse_wordlist("# 注释\n赌博\n\n 賭博 \n法轮功\n") == ["赌博", "法轮功"]
+
+
+def test_similarity_finds_near_duplicates_in_chinese():
+    a = match_key("请问县城的消防站什么时候建成投入使用？")
+    b = match_key("县城消防站什么时候能建成投入使用")
+    c = match_key("医保报销的比例是多少")
+    assert dice(ngrams(a), ngrams(b)) > 0.6
+    assert dice(ngrams(a), ngrams(c)) < 0.2
+    found = similar_candidates(a, [(1, b), (2, c)])
+    assert [f["question_id"] for f in found] == [1]
