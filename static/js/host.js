@@ -1,0 +1,615 @@
+/* Host console (主持人提示卡): the current cue card large, the next one previewed, pushed netizen
+ * questions after it, timers for the card and the whole show, backstage messages.
+ *
+ * Timers are computed here from start times stored on the server and the server's clock
+ * (`server_now` in every state, corrected for the round trip), so every screen shows the same
+ * figures and a reload loses nothing. Moves go over the /studio socket (`cue.advance`) with the
+ * index this screen believes is current (`expected`): a move made meanwhile on another screen is
+ * refused instead of skipping two cards.
+ */
+(function () {
+  'use strict';
+
+  var app = document.getElementById('host-app');
+  if (!app) return;
+  var interviewId = parseInt(app.dataset.interviewId, 10);
+  var canEdit = app.dataset.canEdit === '1';
+  var canMove = app.dataset.canMove === '1';
+  var hostActions = app.dataset.hostActions === '1';
+  var api = FangtanLive.api;
+  var $ = function (id) { return document.getElementById(id); };
+
+  var S = {
+    cards: [], current: 0, version: -1, display: 0, pending: 0,
+    cardStartedAt: null, showStartedAt: null, showEndedAt: null, plannedOffset: 0,
+    skew: 0, bestRtt: Infinity, localCardStart: null,
+    messages: [], questions: {}, selectedQuestion: null, script: null,
+  };
+  var link = null;   // FangtanLive.follow handle
+
+  // ---- time ----------------------------------------------------------------------------------
+  function ms(iso) { return iso ? Date.parse(iso) : null; }
+  function serverNow() { return Date.now() + S.skew; }
+  /* One clock sample: the server's time at the midpoint of the round trip (t0..t1, local ms). */
+  function clockSample(serverIso, t0, t1) {
+    if (!serverIso) return;
+    var rtt = Math.max(0, t1 - t0);
+    // Keep the sample with the shortest round trip: it bounds the error best.
+    if (rtt <= S.bestRtt + 20) {
+      S.bestRtt = Math.min(S.bestRtt, rtt);
+      S.skew = Date.parse(serverIso) - (t0 + rtt / 2);
+    }
+  }
+  function fmt(seconds) {
+    var neg = seconds < 0; seconds = Math.abs(Math.round(seconds));
+    var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+    var t = (h ? h + ':' + (m < 10 ? '0' : '') : '') + m + ':' + (s < 10 ? '0' : '') + s;
+    return (neg ? '−' : '') + t;
+  }
+
+  // ---- applying server state -----------------------------------------------------------------
+  function applyPosition(p) {
+    if (!p || typeof p.version !== 'number' || p.version < S.version) return;
+    S.version = p.version;
+    S.current = p.current || 0;
+    S.cardStartedAt = ms(p.card_started_at || p.started_at);
+    S.showStartedAt = ms(p.show_started_at);
+    S.showEndedAt = ms(p.show_ended_at);
+    S.plannedOffset = p.planned_offset_s || 0;
+    if (p.left && S.cards[p.left.index] && S.cards[p.left.index].id === p.left.id) {
+      S.cards[p.left.index].actual_s = p.left.actual_s;
+    }
+    if (S.pending === 0) { S.display = S.current; S.localCardStart = null; }
+  }
+  function applyFull(data) {
+    if (!data) return;
+    if (Array.isArray(data.cards) && typeof data.version === 'number' && data.version >= S.version) {
+      S.cards = data.cards;
+      S.version = -1;  // a full state always wins over what we had
+    }
+    applyPosition(data);
+    if (data.script !== undefined) S.script = data.script;
+    if (Array.isArray(data.host_messages)) S.messages = data.host_messages.slice();
+    render();
+    if (scriptDialog && scriptDialog.open) renderEditor();
+  }
+  function loadCues() {
+    var t0 = Date.now();
+    return api('GET', '/api/interviews/' + interviewId + '/cues').then(function (data) {
+      clockSample(data.server_now, t0, Date.now());
+      S.version = -1;
+      applyFull(data);
+    }).catch(function (e) { toast('提示卡加载失败：' + (e.message || e.code), true); });
+  }
+
+  // ---- rendering -----------------------------------------------------------------------------
+  var KIND_LABEL = { host: '主持人', guest: '嘉宾', netizen: '网友', note: '说明' };
+  function speakerOf(card) { return card.speaker || KIND_LABEL[card.kind] || ''; }
+
+  function render() {
+    var cards = S.cards, i = Math.min(S.display, Math.max(cards.length - 1, 0));
+    var cur = cards[i], next = cards[i + 1];
+    var curEl = $('current-card');
+    curEl.dataset.kind = cur ? cur.kind : '';
+    curEl.dataset.index = cur ? String(i) : '';
+    $('current-index').textContent = cards.length ? (i + 1) + ' / ' + cards.length : '–';
+    $('current-speaker').textContent = cur ? speakerOf(cur) : '';
+    $('current-title').textContent = cur ? (cur.title || cur.section || '') : '';
+    var text = $('current-text');
+    if (!cards.length) {
+      text.textContent = canEdit ? '尚未上传访谈稿：点右上角“稿件”粘贴或上传。' : '尚未上传访谈稿。';
+    } else {
+      text.textContent = cur.text;
+    }
+    $('card-planned').textContent = cur ? fmt(cur.planned_s) : '0:00';
+    var nextEl = $('next-card');
+    nextEl.dataset.kind = next ? next.kind : '';
+    nextEl.classList.toggle('empty', !next);
+    $('next-speaker').textContent = next ? speakerOf(next) + (next.title && next.title !== (cur && cur.title) ? ' · ' + next.title : '') : '';
+    $('next-planned').textContent = next ? fmt(next.planned_s) : '';
+    $('next-text').textContent = next ? next.text : (cards.length ? '（最后一张）' : '');
+    $('show-planned').textContent = fmt(cards.reduce(function (a, c) { return a + (c.planned_s || 0); }, 0));
+    $('btn-prev').disabled = !canMove || i <= 0;
+    $('btn-next').disabled = !canMove || i >= cards.length - 1;
+    var start = $('btn-start');
+    if (start) {
+      var running = S.showStartedAt && !S.showEndedAt;
+      start.textContent = running ? '计时中' : (S.showEndedAt ? '重新计时' : '开始计时');
+      start.disabled = !!running || !cards.length;
+    }
+    renderMessages();
+    renderQueue();
+    // The host reads host lines aloud: they stay large. A guest's prepared answer is only for
+    // orientation and may get smaller so that all of it is on screen.
+    fitText(text, 64, cur && (cur.kind === 'guest' || cur.kind === 'note') ? 15 : 22);
+    fitText($('next-text'), 26, 15);
+    renderTimers();
+    if (outlineDialog.open) renderOutline();
+  }
+
+  /* Largest font size (px) between max and min at which the text fits its box: no scrolling hunt. */
+  function fitText(el, max, min) {
+    var size = max;
+    el.style.fontSize = size + 'px';
+    while (size > min && el.scrollHeight > el.clientHeight + 1) {
+      size -= size > 36 ? 4 : 2;
+      el.style.fontSize = size + 'px';
+    }
+  }
+
+  function setTone(el, tone) {
+    el.classList.remove('tone-ok', 'tone-near', 'tone-over', 'tone-ahead', 'tone-idle');
+    el.classList.add('tone-' + tone);
+  }
+
+  function renderTimers() {
+    var now = serverNow();
+    var frozen = S.showEndedAt || now;
+    var cur = S.cards[Math.min(S.display, S.cards.length - 1)];
+    var cardStart = S.pending > 0 ? S.localCardStart : S.cardStartedAt;
+    var cardTimer = $('card-timer');
+    if (cur && cardStart && S.showStartedAt) {
+      var elapsed = Math.max(0, (frozen - cardStart) / 1000);
+      var planned = cur.planned_s || 0;
+      $('card-elapsed').textContent = elapsed > planned && planned > 0 ? '+' + fmt(elapsed - planned) : fmt(elapsed);
+      setTone(cardTimer, planned <= 0 ? 'ok' : elapsed > planned ? 'over' : elapsed > planned * 0.8 ? 'near' : 'ok');
+      cardTimer.title = '本卡已用 ' + fmt(elapsed) + '，计划 ' + fmt(planned);
+    } else {
+      $('card-elapsed').textContent = '0:00';
+      setTone(cardTimer, 'idle');
+    }
+    var showBox = $('show-timer'), driftBox = $('schedule-drift');
+    if (S.showStartedAt) {
+      var showElapsed = Math.max(0, (frozen - S.showStartedAt) / 1000);
+      var total = S.cards.reduce(function (a, c) { return a + (c.planned_s || 0); }, 0);
+      $('show-elapsed').textContent = fmt(showElapsed);
+      setTone(showBox, showElapsed > total ? 'over' : showElapsed > total * 0.9 ? 'near' : 'ok');
+      // Ahead or behind the plan: when this card started against when the plan has it start,
+      // plus any overrun of this card itself.
+      if (cur && S.cardStartedAt && S.pending === 0) {
+        var startedLate = (S.cardStartedAt - S.showStartedAt) / 1000 - S.plannedOffset;
+        var overrun = Math.max(0, (frozen - S.cardStartedAt) / 1000 - (cur.planned_s || 0));
+        var drift = startedLate + overrun;
+        $('drift-value').textContent = Math.abs(drift) < 15 ? '准时' : (drift > 0 ? '超时 ' + fmt(drift) : '提前 ' + fmt(-drift));
+        setTone(driftBox, Math.abs(drift) < 15 ? 'ok' : drift > 60 ? 'over' : drift > 0 ? 'near' : 'ahead');
+      }
+    } else {
+      $('show-elapsed').textContent = '未开始';
+      $('drift-value').textContent = '—';
+      setTone(showBox, 'idle'); setTone(driftBox, 'idle');
+    }
+  }
+
+  // ---- moving --------------------------------------------------------------------------------
+  var toastTimer = null;
+  function toast(message, isError) {
+    var el = $('host-toast');
+    el.textContent = message;
+    el.classList.toggle('error', !!isError);
+    el.classList.add('show');
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { el.classList.remove('show'); }, isError ? 6000 : 2500);
+  }
+
+  function sendMove(payload) {
+    payload.interview_id = interviewId;
+    var t0 = Date.now();
+    var viaSocket = link && link.socket.connected;
+    var request = viaSocket ? link.action('cue.advance', payload).then(function (ack) {
+      clockSample(ack.server_now, t0, Date.now());
+      return ack.state;
+    }) : api('POST', '/api/interviews/' + interviewId + '/cue', payload).then(function (state) {
+      clockSample(state.server_now, t0, Date.now());
+      return state;
+    });
+    S.pending += 1;
+    return request.then(function (state) {
+      S.pending -= 1;
+      applyPosition(state);
+      if (S.pending === 0) S.display = S.current;
+      render();
+    }, function (err) {
+      S.pending -= 1;
+      if (err && err.code === 'cue_conflict') toast('提示卡已在另一台设备上切换，已同步到第 ' + (err.current + 1) + ' 张');
+      else toast((err && err.message) || '操作失败', true);
+      if (S.pending === 0) loadCues();
+    });
+  }
+
+  function move(delta) {
+    if (!canMove || !S.cards.length) return;
+    var from = S.display, to = from + delta;
+    if (to < 0) { toast('已是第一张'); return; }
+    if (to >= S.cards.length) { toast('已是最后一张'); return; }
+    S.display = to;
+    S.localCardStart = serverNow();
+    render();  // show the new card at once; the server confirms
+    sendMove({ action: delta > 0 ? 'next' : 'prev', expected: from });
+  }
+  function gotoCard(index) {
+    if (!canMove || index === S.display) return;
+    var from = S.display;
+    S.display = index;
+    S.localCardStart = serverNow();
+    render();
+    sendMove({ action: 'goto', index: index, expected: from });
+  }
+
+  function isTyping(target) {
+    var tag = target && target.tagName;
+    return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || (target && target.isContentEditable);
+  }
+  function anyDialogOpen() {
+    return outlineDialog.open || (scriptDialog && scriptDialog.open);
+  }
+  // Presenter clickers send PageDown/PageUp (some send arrows); Space and arrows for a keyboard.
+  var NEXT_KEYS = { ArrowRight: 1, ' ': 1, Spacebar: 1, PageDown: 1, ArrowDown: 1 };
+  var PREV_KEYS = { ArrowLeft: 1, PageUp: 1, ArrowUp: 1 };
+  document.addEventListener('keydown', function (e) {
+    if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target) || anyDialogOpen()) return;
+    if (NEXT_KEYS[e.key]) { e.preventDefault(); if (!e.repeat) move(1); }
+    else if (PREV_KEYS[e.key]) { e.preventDefault(); if (!e.repeat) move(-1); }
+  });
+  // A focused button would also "click" on Space's keyup: the keydown above already moved.
+  document.addEventListener('keyup', function (e) {
+    if ((e.key === ' ' || e.key === 'Spacebar') && e.target && e.target.tagName === 'BUTTON' && !anyDialogOpen()) e.preventDefault();
+  });
+  function onTap(id, fn) {
+    $(id).addEventListener('click', function (e) { e.currentTarget.blur(); fn(e); });
+  }
+  onTap('btn-next', function () { move(1); });
+  onTap('btn-prev', function () { move(-1); });
+  // Tapping the card itself: left third goes back, the rest goes forward.
+  $('current-card').addEventListener('click', function (e) {
+    if (!canMove || e.target.closest('button, a')) return;
+    var box = e.currentTarget.getBoundingClientRect();
+    move(e.clientX - box.left < box.width / 3 ? -1 : 1);
+  });
+  if ($('btn-start')) onTap('btn-start', function () {
+    sendMove({ action: 'start' });
+  });
+
+  // ---- backstage messages --------------------------------------------------------------------
+  function renderMessages() {
+    var box = $('host-message'), list = $('host-message-list');
+    list.textContent = '';
+    S.messages.forEach(function (m) {
+      var row = document.createElement('div');
+      row.className = 'host-message-item';
+      row.dataset.messageId = m.id;
+      var text = document.createElement('div');
+      text.className = 'host-message-text';
+      text.textContent = m.text;
+      var meta = document.createElement('div');
+      meta.className = 'host-message-meta';
+      meta.textContent = ((m.from && m.from.display_name) || '后台') + ' · ' + FangtanLive.formatTime(m.sent_at);
+      row.appendChild(text); row.appendChild(meta);
+      if (hostActions) {
+        var ok = document.createElement('button');
+        ok.type = 'button'; ok.className = 'dismiss-btn'; ok.dataset.action = 'dismiss-message';
+        ok.textContent = '知道了';
+        ok.addEventListener('click', function () { dismissMessage(m.id); });
+        row.appendChild(ok);
+      }
+      list.appendChild(row);
+    });
+    box.hidden = S.messages.length === 0;
+    app.classList.toggle('has-message', S.messages.length > 0);
+  }
+  function dismissMessage(id) {
+    var done = function (ids) {
+      S.messages = S.messages.filter(function (m) { return ids.indexOf(m.id) < 0 && m.id !== id; });
+      render();
+    };
+    var request = link && link.socket.connected
+      ? link.action('host.dismiss_message', { interview_id: interviewId, id: id }).then(function (a) { return a.dismissed; })
+      : api('POST', '/api/interviews/' + interviewId + '/host-message/dismiss', { id: id }).then(function (r) { return r.dismissed; });
+    request.then(done, function (e) { toast('关闭消息失败：' + (e.message || e.code), true); });
+  }
+
+  // ---- pushed questions (the moderation package owns them; we show and act on them) ----------
+  var QUESTION_STATUS = { pushed: '待提问', on_air: '正在提问', answered: '已回答' };
+  function questionList() {
+    return Object.keys(S.questions).map(function (k) { return S.questions[k]; })
+      .filter(function (q) { return q.status === 'pushed' || q.status === 'on_air'; })
+      .sort(function (a, b) {
+        if ((a.status === 'on_air') !== (b.status === 'on_air')) return a.status === 'on_air' ? -1 : 1;
+        var pa = a.queue_position == null ? 1e9 : a.queue_position, pb = b.queue_position == null ? 1e9 : b.queue_position;
+        return pa - pb || a.id - b.id;
+      });
+  }
+  function renderQueue() {
+    var queue = $('queue'), list = questionList();
+    if (S.selectedQuestion && !S.questions[S.selectedQuestion]) S.selectedQuestion = null;
+    var selected = S.selectedQuestion || (list[0] && list[0].id);
+    queue.textContent = '';
+    $('queue-count').textContent = list.length ? '（' + list.length + '）' : '';
+    if (!list.length) {
+      var empty = document.createElement('div');
+      empty.className = 'queue-empty'; empty.textContent = '暂无推送的提问';
+      queue.appendChild(empty);
+      return;
+    }
+    list.forEach(function (q) {
+      var card = document.createElement('div');
+      card.className = 'card question' + (q.status === 'on_air' ? ' on-air' : '') + (q.id === selected ? ' selected' : '');
+      card.dataset.questionId = q.id;
+      card.dataset.status = q.status;
+      var head = document.createElement('div'); head.className = 'q-head';
+      var nick = document.createElement('span'); nick.className = 'q-nick'; nick.textContent = '网友“' + (q.nickname || '匿名') + '”';
+      var status = document.createElement('span'); status.className = 'q-status'; status.textContent = QUESTION_STATUS[q.status] || q.status;
+      head.appendChild(nick); head.appendChild(status);
+      var text = document.createElement('div'); text.className = 'q-text';
+      FangtanLive.renderText(text, q.text);
+      card.appendChild(head); card.appendChild(text);
+      if (hostActions) {
+        var actions = document.createElement('div'); actions.className = 'q-actions';
+        [['on-air', '开始提问', 'on-air'], ['answered', '已回答', 'answered']].forEach(function (spec) {
+          var b = document.createElement('button');
+          b.type = 'button'; b.dataset.action = spec[0]; b.textContent = spec[1];
+          if (spec[0] === 'on-air' && q.status === 'on_air') b.disabled = true;
+          b.addEventListener('click', function (e) { e.stopPropagation(); b.blur(); questionAction(q.id, spec[2], card); });
+          actions.appendChild(b);
+        });
+        card.appendChild(actions);
+      }
+      var err = document.createElement('div'); err.className = 'q-error'; err.setAttribute('role', 'alert');
+      card.appendChild(err);
+      card.addEventListener('click', function () { S.selectedQuestion = q.id; renderQueue(); });
+      queue.appendChild(card);
+    });
+  }
+  function questionAction(qid, action, card) {
+    var errorBox = card.querySelector('.q-error');
+    errorBox.textContent = '';
+    card.classList.add('busy');
+    api('POST', '/api/questions/' + qid + '/' + action, {}).then(function (result) {
+      card.classList.remove('busy');
+      var q = (result && (result.question || result)) || {};
+      upsertQuestion(Object.assign({}, S.questions[qid], q.id ? q : {}, { status: action === 'answered' ? 'answered' : 'on_air' }));
+      renderQueue();
+    }, function (e) {
+      card.classList.remove('busy');
+      card.classList.add('failed');
+      errorBox.textContent = '操作失败：' + (e.message || e.code) + (e.status ? '（' + e.status + '）' : '');
+    });
+  }
+  function upsertQuestion(q) {
+    if (!q || q.id == null) return;
+    S.questions[q.id] = Object.assign({}, S.questions[q.id] || {}, q);
+  }
+  function questionsFrom(data) {
+    if (Array.isArray(data)) return data;
+    return (data && (data.questions || data.items)) || [];
+  }
+  var questionsTimer = null;
+  function loadQuestions() {
+    clearTimeout(questionsTimer);
+    questionsTimer = setTimeout(function () {
+      var base = '/api/interviews/' + interviewId + '/questions?status=';
+      Promise.all(['pushed', 'on_air'].map(function (status) {
+        return api('GET', base + status).then(questionsFrom, function () { return null; });
+      })).then(function (lists) {
+        if (lists[0] === null && lists[1] === null) return;  // moderation not available: keep what we have
+        var fresh = {};
+        lists.forEach(function (list) { (list || []).forEach(function (q) { fresh[q.id] = q; }); });
+        S.questions = fresh;
+        renderQueue();
+      });
+    }, 150);
+  }
+  var QUESTION_EVENT_STATUS = { 'question.pushed': 'pushed', 'question.on_air': 'on_air', 'question.answered': 'answered' };
+  function onQuestionEvent(ev) {
+    var data = ev.data || {};
+    var q = data.question || data;
+    if (QUESTION_EVENT_STATUS[ev.type] && q && q.id != null) {
+      upsertQuestion(Object.assign({}, q, { status: q.status || QUESTION_EVENT_STATUS[ev.type] }));
+      renderQueue();
+    }
+    if (ev.type !== 'question.submitted') loadQuestions();  // reconcile order and anything we cannot infer
+  }
+
+  // ---- outline (goto) ------------------------------------------------------------------------
+  var outlineDialog = $('outline-dialog');
+  function renderOutline() {
+    var list = $('outline-list');
+    list.textContent = '';
+    var lastSection = null, lastTitle = null;
+    function heading(text, className) {
+      var h = document.createElement('li'); h.className = className; h.textContent = text;
+      list.appendChild(h);
+    }
+    S.cards.forEach(function (card, i) {
+      var section = card.section || '', title = card.title || '';
+      if (section !== lastSection) {
+        lastSection = section; lastTitle = null;
+        if (section) heading(section, 'outline-section');
+      }
+      if (title !== lastTitle) {
+        lastTitle = title;
+        if (title && title !== section) heading(title, 'outline-section sub');
+      }
+      var li = document.createElement('li');
+      li.className = 'outline-item' + (i === S.display ? ' current' : '') + (i < S.display ? ' done' : '');
+      li.dataset.index = i;
+      var actual = card.actual_s || 0;
+      var tone = actual === 0 ? '' : actual > card.planned_s ? 'tone-over' : 'tone-ok';
+      li.innerHTML = '<span class="o-num"></span><span class="o-speaker"></span><span class="o-text"></span>' +
+        '<span class="o-time"><span class="o-actual ' + tone + '"></span> / <span class="o-planned"></span></span>';
+      li.querySelector('.o-num').textContent = i + 1;
+      li.querySelector('.o-speaker').textContent = speakerOf(card);
+      li.querySelector('.o-text').textContent = card.text.slice(0, 60);
+      li.querySelector('.o-actual').textContent = actual ? fmt(actual) : '—';
+      li.querySelector('.o-planned').textContent = fmt(card.planned_s);
+      if (canMove) li.addEventListener('click', function () { outlineDialog.close(); gotoCard(i); });
+      list.appendChild(li);
+    });
+    var cur = list.querySelector('.current');
+    if (cur) cur.scrollIntoView({ block: 'center' });
+  }
+  onTap('btn-outline', function () { outlineDialog.showModal(); renderOutline(); });
+  document.querySelectorAll('dialog [data-close]').forEach(function (b) {
+    b.addEventListener('click', function () { b.closest('dialog').close(); });
+  });
+
+  // ---- script and card editing (host, admin) ---------------------------------------------------
+  var scriptDialog = $('script-dialog');
+  function scriptStatus(message, isError) {
+    var el = $('script-status');
+    el.textContent = message; el.classList.toggle('error', !!isError);
+  }
+  function afterUpload(data) {
+    S.version = -1;
+    applyFull(data);
+    scriptStatus('已拆分为 ' + data.cards.length + ' 张提示卡，计划 ' + fmt(data.planned_total_s) + '。');
+    renderEditor();
+  }
+  function uploadFailed(e) { scriptStatus('上传失败：' + (e.message || e.code), true); }
+  if (scriptDialog) {
+    onTap('btn-script', function () { scriptDialog.showModal(); renderEditor(); });
+    $('btn-upload-text').addEventListener('click', function () {
+      var text = $('script-text').value;
+      if (!text.trim()) { scriptStatus('请先粘贴访谈稿', true); return; }
+      scriptStatus('正在拆分…');
+      api('PUT', '/api/interviews/' + interviewId + '/script', text).then(afterUpload, uploadFailed);
+    });
+    $('script-file').addEventListener('change', function (e) {
+      var file = e.target.files[0];
+      if (!file) return;
+      var form = new FormData();
+      form.append('file', file);
+      scriptStatus('正在上传 ' + file.name + '…');
+      api('PUT', '/api/interviews/' + interviewId + '/script', form, true).then(afterUpload, uploadFailed)
+        .finally(function () { e.target.value = ''; });
+    });
+    $('btn-add-card').addEventListener('click', function () {
+      api('POST', '/api/interviews/' + interviewId + '/cues', { text: '（新提示卡）', kind: 'host', speaker: '主持人' })
+        .then(applyFull, uploadFailed);
+    });
+  }
+  function cardsUrl(card) { return '/api/interviews/' + interviewId + '/cues/' + card.id; }
+  function renderEditor() {
+    if (!scriptDialog) return;
+    var box = $('card-editor');
+    $('editor-count').textContent = S.cards.length;
+    box.textContent = '';
+    S.cards.forEach(function (card, i) {
+      var row = document.createElement('div');
+      row.className = 'edit-card' + (i === S.display ? ' current' : '');
+      row.dataset.cardId = card.id;
+      row.innerHTML =
+        '<div class="edit-meta"><span class="o-num"></span>' +
+        '<select data-field="kind"><option value="host">主持人</option><option value="guest">嘉宾</option>' +
+        '<option value="netizen">网友</option><option value="note">说明</option></select>' +
+        '<input data-field="speaker" maxlength="120" placeholder="说话人">' +
+        '<input data-field="title" maxlength="200" placeholder="标题">' +
+        '<label class="planned">计划 <input data-field="planned" placeholder="m:ss" size="5"></label></div>' +
+        '<textarea data-field="text" rows="3"></textarea>' +
+        '<div class="edit-actions"><button type="button" data-do="save">保存</button>' +
+        '<button type="button" data-do="up">上移</button><button type="button" data-do="down">下移</button>' +
+        '<button type="button" data-do="insert">在后面插入</button><button type="button" data-do="delete" class="danger">删除</button></div>';
+      row.querySelector('.o-num').textContent = i + 1;
+      row.querySelector('[data-field=kind]').value = card.kind;
+      row.querySelector('[data-field=speaker]').value = card.speaker;
+      row.querySelector('[data-field=title]').value = card.title;
+      row.querySelector('[data-field=planned]').value = fmt(card.planned_s);
+      row.querySelector('[data-field=text]').value = card.text;
+      row.querySelector('[data-do=up]').disabled = i === 0;
+      row.querySelector('[data-do=down]').disabled = i === S.cards.length - 1;
+      row.addEventListener('click', function (e) {
+        var action = e.target.dataset && e.target.dataset.do;
+        if (!action) return;
+        editCard(action, card, i, row);
+      });
+      box.appendChild(row);
+    });
+  }
+  function parseDuration(value) {
+    var m = /^\s*(\d+)(?:\s*[:：]\s*(\d{1,2}))?\s*$/.exec(value || '');
+    if (!m) return null;
+    return m[2] === undefined ? parseInt(m[1], 10) * 60 : parseInt(m[1], 10) * 60 + parseInt(m[2], 10);
+  }
+  function editCard(action, card, i, row) {
+    var done = function (data) { applyFull(data); };
+    if (action === 'save') {
+      var planned = parseDuration(row.querySelector('[data-field=planned]').value);
+      if (planned === null) { scriptStatus('计划时长格式为 分:秒（如 1:30）或分钟数', true); return; }
+      var body = {
+        kind: row.querySelector('[data-field=kind]').value,
+        speaker: row.querySelector('[data-field=speaker]').value,
+        title: row.querySelector('[data-field=title]').value,
+        text: row.querySelector('[data-field=text]').value,
+      };
+      if (planned !== card.planned_s) body.planned_s = planned;
+      api('PATCH', cardsUrl(card), body).then(function (d) { done(d); scriptStatus('第 ' + (i + 1) + ' 张已保存'); }, uploadFailed);
+    } else if (action === 'delete') {
+      if (!window.confirm('删除第 ' + (i + 1) + ' 张提示卡？')) return;
+      api('DELETE', cardsUrl(card)).then(done, uploadFailed);
+    } else if (action === 'insert') {
+      api('POST', '/api/interviews/' + interviewId + '/cues', { index: i + 1, text: '（新提示卡）', kind: 'host', speaker: '主持人' })
+        .then(done, uploadFailed);
+    } else if (action === 'up' || action === 'down') {
+      var ids = S.cards.map(function (c) { return c.id; });
+      var j = action === 'up' ? i - 1 : i + 1;
+      ids[i] = ids[j]; ids[j] = card.id;
+      api('PUT', '/api/interviews/' + interviewId + '/cues/order', { card_ids: ids }).then(done, uploadFailed);
+    }
+  }
+
+  // ---- live events ---------------------------------------------------------------------------
+  function onEvent(ev) {
+    var data = ev.data || {};
+    switch (ev.type) {
+      case 'cue.changed':
+        applyPosition(data);
+        render();
+        break;
+      case 'cue.cards_changed':
+        applyFull(data);
+        break;
+      case 'host.message':
+        if (!S.messages.some(function (m) { return m.id === data.id; })) S.messages.push(data);
+        render();  // the banner takes room from the card: refit its text
+        break;
+      case 'host.message_dismissed':
+        S.messages = S.messages.filter(function (m) { return (data.ids || []).indexOf(m.id) < 0; });
+        render();
+        break;
+      case 'interview.state_changed':
+        loadCues();  // going live starts the show timer, ending it stops it
+        break;
+      default:
+        if (ev.type.indexOf('question.') === 0) onQuestionEvent(ev);
+    }
+  }
+  function onStatus(status) {
+    var el = $('conn-status');
+    el.className = 'conn ' + status;
+    el.textContent = { live: '已连接', offline: '已断开', retrying: '重连中', error: '连接错误' }[status] || status;
+  }
+  var received = Date.now();
+  link = FangtanLive.follow({
+    namespace: '/studio', interviewId: interviewId, onStatus: onStatus, onEvent: onEvent,
+    onSnapshot: function (snapshot) {
+      if (snapshot && snapshot.cues) {
+        clockSample(snapshot.cues.server_now, received, Date.now());
+        S.version = -1;
+        applyFull(snapshot.cues);
+      }
+      loadQuestions();
+    },
+  });
+  // Refine the clock and catch anything missed while the tablet slept.
+  setInterval(function () {
+    if (!link.socket.connected) return;
+    var t0 = Date.now();
+    link.action('cue.state', { interview_id: interviewId }).then(function (ack) {
+      clockSample(ack.server_now, t0, Date.now());
+      if (S.pending === 0 && ack.state && ack.state.version > S.version) loadCues();
+    }, function () {});
+  }, 30000);
+  setInterval(renderTimers, 250);
+  window.addEventListener('resize', function () { render(); });
+  render();
+  loadCues();
+})();

@@ -1,0 +1,201 @@
+"""HTTP for cue cards, the backstage message and the host console page. Thin: parse, call, commit."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, render_template, request
+
+from ..auth import has_role, require_roles, require_staff_page
+from ..db import Session
+from ..errors import DomainError, ValidationError
+from ..interviews import get_interview, interview_json
+from . import parsing, services
+
+bp = Blueprint("cues", __name__)
+
+READ_ROLES = ("host", "moderator", "director")      # admin always passes
+EDIT_ROLES = ("host",)
+MOVE_ROLES = ("host", "director")
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
+    return body
+
+
+def _too_large() -> DomainError:
+    limit = current_app.config["MAX_UPLOAD_MB"]
+    return DomainError(f"访谈稿文件过大，上限 {limit} MB", code="script_too_large", status=413,
+                       limit_mb=limit)
+
+
+def _read_script_from_request() -> tuple[str, str, str]:
+    """(text, source name, kind) from text/plain, JSON {text} or a multipart upload (field `file`)."""
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    # The app allows multi-GB bodies for recordings; a script has its own, much smaller limit.
+    if request.content_length is not None and request.content_length > limit:
+        raise _too_large()
+    mimetype = request.mimetype
+    if mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            pasted = request.form.get("text")
+            if pasted:
+                return pasted, "粘贴文本", "text"
+            raise ValidationError("请选择访谈稿文件（字段 file）", code="missing_file", field="file")
+        raw = upload.stream.read(limit + 1)
+        if len(raw) > limit:
+            raise _too_large()
+        text, kind = parsing.read_upload(upload.filename, raw)
+        return text, upload.filename, kind
+    if mimetype == "application/json":
+        body = _json_body()
+        if not isinstance(body.get("text"), str):
+            raise ValidationError("text 必须是字符串", code="invalid_field", field="text")
+        name = body.get("name") if isinstance(body.get("name"), str) else "粘贴文本"
+        return body["text"], name, "text"
+    if mimetype in ("text/plain", "text/markdown", ""):
+        raw = request.stream.read(limit + 1)
+        if len(raw) > limit:
+            raise _too_large()
+        charset = request.mimetype_params.get("charset")
+        if charset and charset.lower().replace("-", "") not in ("utf8",):
+            try:
+                return raw.decode(charset), "粘贴文本", "text"
+            except (LookupError, UnicodeDecodeError):
+                raise ValidationError(f"无法按 {charset} 解码", code="unreadable_script")
+        return parsing.decode_text(raw), "粘贴文本", "text"
+    if mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+        raw = request.stream.read(limit + 1)
+        if len(raw) > limit:
+            raise _too_large()
+        return parsing.read_docx(raw), "上传文档.docx", "docx"
+    raise DomainError("访谈稿请以 text/plain 文本、JSON {text} 或 multipart 文件（字段 file）上传",
+                      code="unsupported_media_type", status=415)
+
+
+@bp.put("/api/interviews/<int:interview_id>/script")
+@require_roles(*EDIT_ROLES)
+def put_script_api(interview_id: int):
+    session = Session()
+    interview = get_interview(session, interview_id)
+    text, name, kind = _read_script_from_request()
+    data = services.replace_script(session, interview, text, name, kind, g.user)
+    session.commit()
+    return jsonify({**data, "server_now": services.server_now()})
+
+
+@bp.get("/api/interviews/<int:interview_id>/script")
+@require_roles(*READ_ROLES)
+def get_script_api(interview_id: int):
+    session = Session()
+    get_interview(session, interview_id)
+    script = services.get_script(session, interview_id)
+    return jsonify({**services.script_json(script), "text": script.text})
+
+
+@bp.get("/api/interviews/<int:interview_id>/cues")
+@require_roles(*READ_ROLES)
+def get_cues_api(interview_id: int):
+    session = Session()
+    get_interview(session, interview_id)
+    return jsonify(services.cues_json(session, interview_id))
+
+
+@bp.post("/api/interviews/<int:interview_id>/cue")
+@require_roles(*MOVE_ROLES)
+def move_cue_api(interview_id: int):
+    body = _json_body()
+    session = Session()
+    get_interview(session, interview_id)
+    data = services.move_cue(session, interview_id, body.get("action"), body.get("index"),
+                             body.get("expected"), g.user)
+    session.commit()
+    return jsonify(data)
+
+
+@bp.post("/api/interviews/<int:interview_id>/cues")
+@require_roles(*EDIT_ROLES)
+def insert_card_api(interview_id: int):
+    body = _json_body()
+    session = Session()
+    get_interview(session, interview_id)
+    card, data = services.insert_card(session, interview_id, body, g.user)
+    session.commit()
+    return jsonify({**data, "card": card}), 201
+
+
+@bp.patch("/api/interviews/<int:interview_id>/cues/<int:card_id>")
+@require_roles(*EDIT_ROLES)
+def update_card_api(interview_id: int, card_id: int):
+    body = _json_body()
+    session = Session()
+    get_interview(session, interview_id)
+    data = services.update_card(session, interview_id, card_id, body, g.user)
+    session.commit()
+    return jsonify(data)
+
+
+@bp.delete("/api/interviews/<int:interview_id>/cues/<int:card_id>")
+@require_roles(*EDIT_ROLES)
+def delete_card_api(interview_id: int, card_id: int):
+    session = Session()
+    get_interview(session, interview_id)
+    data = services.delete_card(session, interview_id, card_id, g.user)
+    session.commit()
+    return jsonify(data)
+
+
+@bp.put("/api/interviews/<int:interview_id>/cues/order")
+@require_roles(*EDIT_ROLES)
+def reorder_cards_api(interview_id: int):
+    body = _json_body()
+    session = Session()
+    get_interview(session, interview_id)
+    data = services.reorder_cards(session, interview_id, body.get("card_ids"), g.user)
+    session.commit()
+    return jsonify(data)
+
+
+@bp.get("/api/interviews/<int:interview_id>/host-messages")
+@require_roles(*READ_ROLES)
+def list_host_messages_api(interview_id: int):
+    session = Session()
+    get_interview(session, interview_id)
+    include_all = request.args.get("all") in ("1", "true", "yes")
+    return jsonify({"messages": [services.message_json(m) for m in
+                                 services.list_host_messages(session, interview_id, include_all)]})
+
+
+@bp.post("/api/interviews/<int:interview_id>/host-message")
+@require_roles("moderator")
+def send_host_message_api(interview_id: int):
+    body = _json_body()
+    session = Session()
+    get_interview(session, interview_id)
+    message = services.send_host_message(session, interview_id, body.get("text"), g.user)
+    session.commit()
+    return jsonify(services.message_json(message)), 201
+
+
+@bp.post("/api/interviews/<int:interview_id>/host-message/dismiss")
+@require_roles("host")
+def dismiss_host_message_api(interview_id: int):
+    body = request.get_json(silent=True) if request.content_length else {}
+    if not isinstance(body, dict):
+        raise ValidationError("请求体必须是 JSON 对象 {id?}", code="invalid_json")
+    session = Session()
+    get_interview(session, interview_id)
+    ids = services.dismiss_host_messages(session, interview_id, body.get("id"), g.user)
+    session.commit()
+    return jsonify({"dismissed": ids})
+
+
+@bp.get("/studio/<int:interview_id>/host")
+@require_staff_page("host", "director")
+def host_page(interview_id: int):
+    session = Session()
+    interview = get_interview(session, interview_id)
+    return render_template("host.html", interview=interview_json(interview, staff=True),
+                           can_edit=has_role(g.user, EDIT_ROLES), can_move=has_role(g.user, MOVE_ROLES),
+                           can_answer=has_role(g.user, ("host",)))
