@@ -1,0 +1,118 @@
+"""HTTP for OBS: the state, the director's commands, the program preview, the director page.
+
+Handlers are thin: check the role, validate through services, queue the command for the
+connection owner and wait for its answer (services.wait_for_command).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, render_template, request
+
+from studio.auth import require_roles, require_staff_page
+from studio.db import Session
+from studio.errors import ValidationError
+from studio.interviews import get_interview, interview_json
+
+from . import services
+
+bp = Blueprint("obs", __name__)
+DRIVERS = ("director",)           # who may drive OBS (admin always may)
+READERS = ("director", "host")    # who may read its state
+
+
+def _configured() -> bool:
+    return bool(current_app.config.get("OBS_URL"))
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
+    return body
+
+
+def _wake_owner() -> None:
+    owner = current_app.extensions.get("fangtan_obs_owner")
+    if owner is not None:
+        owner.wake()
+
+
+def _run(build, timeout: float = services.COMMAND_TIMEOUT_S):
+    """Validate with build(session, status) -> (kind, payload), queue it, wait, answer the new state."""
+    session = Session()
+    status = services.require_connected(session, _configured())
+    kind, payload = build(session, status)
+    command = services.enqueue_command(session, kind, payload, g.user.id)
+    session.commit()
+    result = services.wait_for_command(Session, command.id, timeout=timeout, wake=_wake_owner)
+    state = services.obs_state_json(services.read_status(Session()), True)
+    return jsonify({**state, "result": result})
+
+
+@bp.get("/api/obs")
+@require_roles(*READERS)
+def obs_state_api():
+    return jsonify(services.obs_state_json(services.read_status(Session()), _configured()))
+
+
+@bp.post("/api/obs/scene")
+@require_roles(*DRIVERS)
+def obs_scene_api():
+    body = _body()
+    return _run(lambda session, status: services.scene_command(status, body))
+
+
+@bp.post("/api/obs/record")
+@require_roles(*DRIVERS)
+def obs_record_api():
+    body = _body()
+    return _run(lambda session, status: services.output_command("record", status, body))
+
+
+@bp.post("/api/obs/stream")
+@require_roles(*DRIVERS)
+def obs_stream_api():
+    body = _body()
+    return _run(lambda session, status: services.output_command("stream", status, body))
+
+
+@bp.post("/api/obs/lower-third")
+@require_roles(*DRIVERS)
+def obs_lower_third_api():
+    body = _body()
+    return _run(lambda session, status: services.lower_third_command(session, body))
+
+
+@bp.post("/api/obs/question-overlay")
+@require_roles(*DRIVERS)
+def obs_question_overlay_api():
+    body = _body()
+    return _run(lambda session, status: services.question_overlay_command(session, body))
+
+
+@bp.post("/api/obs/screenshot")
+@require_roles(*DRIVERS)
+def obs_screenshot_api():
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
+    session = Session()
+    services.require_connected(session, _configured())
+    kind, payload = services.screenshot_command(body)
+    command = services.enqueue_command(session, kind, payload, g.user.id)
+    session.commit()
+    return jsonify(services.wait_for_command(Session, command.id, wake=_wake_owner))
+
+
+@bp.post("/api/obs/bootstrap")
+@require_roles()
+def obs_bootstrap_api():
+    """Admin: the same as `flask --app server obs bootstrap`, through the connection owner."""
+    return _run(lambda session, status: ("bootstrap", {}), timeout=60)
+
+
+@bp.get("/studio/<int:interview_id>/director")
+@require_staff_page(*DRIVERS)
+def director_page(interview_id: int):
+    interview = get_interview(Session(), interview_id)
+    return render_template("director.html", interview=interview_json(interview, staff=True),
+                           obs_enabled=_configured())
