@@ -1,0 +1,20 @@
+"""Post-production and the portal archive: recordings, the edit decision, publishing jobs, archive."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Attach publishing routes, commands and (when this process serves) the job worker."""
+    from . import cli, jobs, routes  # noqa: F401  (jobs registers the event types)
+
+    app.register_blueprint(routes.bp)
+    cli.register_commands(app)
+    # Flask's CLI sets FLASK_RUN_FROM_CLI for every command: `db upgrade` or `publish` must not
+    # start a second worker. The server (python server.py) runs one unless WORKER=external.
+    if not app.config.get("TESTING") and app.config.get("WORKER", "inprocess") != "external" \
+            and os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        from .worker import start_background_worker
+        app.extensions["publishing_worker_stop"] = start_background_worker(app)

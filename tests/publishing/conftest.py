@@ -1,0 +1,56 @@
+"""Publishing fixtures: coded recordings (made once per run), an ended interview, a publish helper."""
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from .media import make_coded_clip
+
+T0 = datetime(2024, 4, 15, 1, 30, 0, tzinfo=timezone.utc)  # 09:30 in the studio
+FAST = {"PUBLISH_PRESET": "ultrafast", "PUBLISH_CRF": 30}
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config.update(FAST)
+    return app_config
+
+
+@pytest.fixture(scope="session")
+def coded_clips(tmp_path_factory):
+    """Two recordings: A 20 s with sound (frames 0…499), B 12 s without (frames 10000…10299)."""
+    folder = tmp_path_factory.mktemp("clips")
+    return {"a": make_coded_clip(folder / "a.mkv", 20, offset=0),
+            "b": make_coded_clip(folder / "b.mkv", 12, offset=10000, audio=False)}
+
+
+def place_recording(app, clip: Path, name: str) -> Path:
+    """Put a clip into the app's recordings folder (a hard link: no copy, same real path rules)."""
+    folder = Path(app.config["DATA_DIR"]) / "recordings"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    try:
+        os.link(clip, target)
+    except OSError:
+        shutil.copyfile(clip, target)
+    return target
+
+
+@pytest.fixture
+def ended_interview(admin, interview):
+    for state in ("live", "ended"):
+        resp = admin.patch(f"/api/interviews/{interview['id']}", json={"state": state})
+        assert resp.status_code == 200, resp.get_json()
+    return interview
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat()
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
