@@ -1,0 +1,154 @@
+"""Benchmark: publish a long 720p30 recording with in/out and two removed ranges.
+
+Prints the total publishing time (job queued → done, through the real worker code), its ratio to
+the recording's length, and its ratio to a bare ffmpeg command doing the same cut and encode in
+the same run (the pipeline's overhead: probing, HLS, pictures, captions, page, archive swap).
+
+    .venv/bin/python bench/publish.py              # 30 minutes (the issue's figure)
+    .venv/bin/python bench/publish.py --minutes 5  # quicker
+
+The generated recording is cached in bench/results/media/ (git-ignored); generating it uses
+x264's ultrafast preset and takes a few minutes for 30 minutes of video.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CACHE = ROOT / "bench" / "results" / "media"
+
+
+def generate_recording(minutes: float) -> Path:
+    """A 1280x720 30 fps H.264 + AAC MKV with OBS's default 250-frame keyframe interval (cached)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"recording-{minutes:g}min-720p30.mkv"
+    if path.exists():
+        return path
+    seconds = minutes * 60
+    tmp = path.with_suffix(".part.mkv")
+    print(f"generating {minutes:g} min 720p30 recording (cached at {path}) …", flush=True)
+    started = time.monotonic()
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=30:duration={seconds}",
+                    "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-crf", "28", "-g", "250",
+                    "-c:a", "aac", "-ac", "2", str(tmp)], check=True)
+    os.replace(tmp, path)
+    print(f"generated in {time.monotonic() - started:.0f} s", flush=True)
+    return path
+
+
+def edit_ranges(duration: float) -> list[list[float]]:
+    """In at 10 s, out 10 s before the end, two removed ranges (a false start and a break)."""
+    a, b = 10.0, duration - 10.0
+    cut1 = (duration * 0.20, duration * 0.20 + min(60.0, duration * 0.05))
+    cut2 = (duration * 0.60, duration * 0.60 + min(30.0, duration * 0.02))
+    return [[a, cut1[0]], [cut1[1], cut2[0]], [cut2[1], b]]
+
+
+def bare_ffmpeg(recording: Path, keep, out: Path, preset: str, crf: int) -> float:
+    """The same cut and encode as one plain ffmpeg command; returns its wall time."""
+    parts, labels = [], []
+    for index, (start, end) in enumerate(keep):
+        parts.append(f"[0:v]trim=start={start}:end={end},setpts=PTS-STARTPTS[v{index}]")
+        parts.append(f"[0:a]atrim=start={start}:end={end},asetpts=PTS-STARTPTS[a{index}]")
+        labels.append(f"[v{index}][a{index}]")
+    graph = ";".join(parts) + ";" + "".join(labels) + f"concat=n={len(keep)}:v=1:a=1[v][a]"
+    started = time.monotonic()
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(recording),
+                    "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-c:v", "libx264", "-preset", preset,
+                    "-crf", str(crf), "-pix_fmt", "yuv420p", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+                    "-c:a", "aac", "-ar", "48000", "-ac", "2", "-b:a", "128k", "-movflags", "+faststart", str(out)],
+                   check=True)
+    return time.monotonic() - started
+
+
+def publish_with_pipeline(recording: Path, keep, data_dir: Path) -> tuple[float, dict]:
+    """Queue and run a real publishing job in a throw-away app; returns (seconds, job)."""
+    os.environ["FLASK_RUN_FROM_CLI"] = "true"  # no background worker: we run the job ourselves
+    from studio.app import create_app
+    from studio.cli import upgrade_database
+    from studio.db import Session
+    from studio.interviews import change_state, create_interview
+    from studio.recordings import register_recording
+
+    from publishing import jobs, worker
+    from publishing.edit import save_edit
+
+    app = create_app({"DATA_DIR": str(data_dir), "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING",
+                      "SOCKETIO_ASYNC_MODE": "threading"})
+    upgrade_database(app.config["DATABASE_URL"])
+    (data_dir / "recordings").mkdir(exist_ok=True)
+    with app.app_context():
+        session = Session()
+        interview = create_interview(session, {"title": "基准测试：30 分钟访谈", "state": "live"})
+        change_state(session, interview, "ended")
+        started_at = datetime.now(timezone.utc) - timedelta(hours=2)
+        rec = register_recording(session, interview.id, str(recording), started_at, source="path")
+        save_edit(session, interview.id, {"recording_ids": [rec.id], "keep": keep}, None)
+        session.commit()
+        began = time.monotonic()
+        job = jobs.enqueue_publish(session, interview.id, None)
+        session.commit()
+        result = worker.work_once(app)
+        elapsed = time.monotonic() - began
+    return elapsed, result
+
+
+def child_cpu_seconds() -> float:
+    """User + system CPU time of finished child processes (ffmpeg, ffprobe) so far.
+
+    Wall time on a shared machine moves with everyone else's load; CPU time much less, so both
+    are printed.
+    """
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=30.0, help="recording length (default 30)")
+    parser.add_argument("--preset", default="veryfast", help="x264 preset (the PUBLISH_PRESET default)")
+    parser.add_argument("--crf", type=int, default=23)
+    args = parser.parse_args()
+    os.environ["PUBLISH_PRESET"], os.environ["PUBLISH_CRF"] = args.preset, str(args.crf)
+
+    recording = generate_recording(args.minutes)
+    from publishing.pipeline import probe_input
+    length = probe_input(str(recording)).duration_s
+    keep = edit_ranges(length)
+    kept = sum(b - a for a, b in keep)
+    print(f"recording {length:.0f} s, keeping {kept:.0f} s in {len(keep)} ranges; preset {args.preset}, crf {args.crf}")
+    with tempfile.TemporaryDirectory(prefix="bench-publish-") as tmp:
+        tmp = Path(tmp)
+        cpu0 = child_cpu_seconds()
+        seconds, job = publish_with_pipeline(recording, keep, tmp / "data")
+        cpu_pipeline = child_cpu_seconds() - cpu0
+        if job["state"] != "done":
+            sys.exit(f"publishing failed: {job.get('error')}")
+        print(f"pipeline: {seconds:.1f} s total, {cpu_pipeline:.1f} CPU s", flush=True)
+        cpu0 = child_cpu_seconds()
+        bare = bare_ffmpeg(recording, keep, tmp / "bare.mp4", args.preset, args.crf)
+        cpu_bare = child_cpu_seconds() - cpu0
+        print(f"bare ffmpeg: {bare:.1f} s, {cpu_bare:.1f} CPU s", flush=True)
+    load = os.getloadavg()[0]
+    print()
+    print(f"recording length        {length:8.1f} s   (load average now {load:.1f} on {os.cpu_count()} cores)")
+    print(f"publish time            {seconds:8.1f} s   {cpu_pipeline:8.1f} CPU s")
+    print(f"publish / recording     {seconds / length:8.3f}")
+    print(f"bare ffmpeg encode      {bare:8.1f} s   {cpu_bare:8.1f} CPU s")
+    print(f"publish / bare ffmpeg   {seconds / bare:8.3f}   (wall; overhead {100 * (seconds / bare - 1):+.1f} %)")
+    print(f"                        {cpu_pipeline / cpu_bare:8.3f}   (CPU; overhead {100 * (cpu_pipeline / cpu_bare - 1):+.1f} %)")
+
+
+if __name__ == "__main__":
+    main()
