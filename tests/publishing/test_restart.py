@@ -3,8 +3,11 @@ restart, never stuck running, and the archive stays whole before, during and aft
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
+
+from pathlib import Path
 
 import pytest
 import requests
@@ -31,8 +34,46 @@ def _wait_job(http, url, job_id, until, timeout=240):
     raise AssertionError(f"job {job_id} did not reach the expected state: {job}")
 
 
+def _ffmpeg_in_group(pgid: int) -> list[int]:
+    """The pids of ffmpeg processes in the server's process group (read from /proc)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm = text[text.index("(") + 1:text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        if comm == "ffmpeg" and int(fields[2]) == pgid:  # fields: state, ppid, pgrp, ...
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def _hold_encode_mid_way(http, url, job_id, pgid, timeout=120):
+    """Freeze the job's ffmpeg (SIGSTOP) as soon as it starts, then let it run in 50 ms steps
+    until the job reports some progress: the kill then lands mid-encode on a machine of any
+    speed, instead of hoping the encode is slower than the poll."""
+    deadline = time.time() + timeout
+    pids: list[int] = []
+    while not pids:
+        assert time.time() < deadline, "the publishing job never started ffmpeg"
+        pids = _ffmpeg_in_group(pgid)
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    while True:
+        job = http.get(f"{url}/api/jobs/{job_id}", timeout=5).json()
+        if job["state"] == "running" and job["stage"] == "encode" and job["progress"] > 0.05:
+            return job
+        assert job["state"] == "running" and time.time() < deadline, job
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+        time.sleep(0.05)
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        time.sleep(0.2)  # let the server read and store the progress ffmpeg printed
+
+
 def test_job_killed_with_the_server_recovers_and_archive_stays_whole(tmp_path, coded_clips):
-    # veryfast: slow enough on 2 cores to kill the server in the middle of the encode.
     server = ServerProcess(tmp_path / "server", env={"PUBLISH_PRESET": "veryfast", "FLASK_RUN_FROM_CLI": ""})
     server.migrate()
     for role in ("admin", "publisher"):
@@ -83,10 +124,9 @@ def test_job_killed_with_the_server_recovers_and_archive_stays_whole(tmp_path, c
         assert publisher.put(f"{url}/api/interviews/{iid}/edit",
                              json={"recording_ids": ids, "keep": [[0, 32]]}).status_code == 200
         second = publisher.post(f"{url}/api/interviews/{iid}/publish").json()["job_id"]
-        running = _wait_job(publisher, url, second,
-                            lambda j: j["state"] == "running" and j["stage"] == "encode" and j["progress"] > 0.05)
-        assert running["state"] == "running"
-        server.kill()  # SIGKILL to the process group: the server and its ffmpeg die at once
+        running = _hold_encode_mid_way(publisher, url, second, server.proc.pid)
+        assert running["progress"] < 1.0, running
+        server.kill()  # SIGKILL to the process group: the server and its (stopped) ffmpeg die at once
         assert archive_link.resolve() == v1 and (v1 / "interview.json").is_file()
         assert list((server.data_dir / "archive").glob(".tmp-*")), "the killed job left its work folder"
 
