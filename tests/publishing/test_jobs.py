@@ -32,6 +32,8 @@ def test_register_path_outside_allowed_folders_is_refused(app, login, interview,
     assert resp.status_code == 400
 
 
+@pytest.mark.integration
+@pytest.mark.ffmpeg  # ffprobe reads the file
 def test_register_unreadable_file_is_400(app, login, interview):
     folder = Path(app.config["DATA_DIR"]) / "recordings"
     folder.mkdir(parents=True)
