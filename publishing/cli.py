@@ -32,14 +32,15 @@ def register_commands(app: Flask) -> None:
             session.rollback()
             raise click.ClickException(exc.message)
         click.echo(f"job {job.id}: publishing interview {interview_id}")
-        shown = {"last": -1.0}
+        shown = {"last": -1.0, "stage": None}
 
         def echo(value, stage):
-            # One line redrawn in a terminal; whole lines every 5% when piped (logs stay short).
+            # One line redrawn in a terminal; when piped, whole lines at each new stage and every
+            # 5% (logs stay short, and a fast machine still shows what the job went through).
             if sys.stdout.isatty():
                 click.echo(_bar(value, stage), nl=False)
-            elif value - shown["last"] >= 0.05 or value >= 1.0 > shown["last"]:
-                shown["last"] = value
+            elif stage != shown["stage"] or value - shown["last"] >= 0.05 or value >= 1.0 > shown["last"]:
+                shown["last"], shown["stage"] = value, stage
                 click.echo(_bar(value, stage).strip())
 
         result = worker.run_job(app, job.id, token, echo=echo)

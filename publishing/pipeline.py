@@ -371,7 +371,9 @@ def build_package(session, interview: Interview, edit: dict, work_dir: Path, dat
     mp4 = work_dir / "video.mp4"
     args, expected = build_encode_args(infos, keep, pieces, str(mp4), opts)
     started = time.monotonic()
+    progress("encode", 0.0)  # a short encode may finish before ffmpeg prints any progress
     run_ffmpeg(args, expected, lambda f: progress("encode", f), work_dir / "ffmpeg.log")
+    progress("encode", 1.0)
     encode_seconds = time.monotonic() - started
     duration = probe_input(str(mp4)).duration_s
     if abs(duration - expected) > 1.0:

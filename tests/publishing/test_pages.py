@@ -3,6 +3,7 @@ editor page works with the keys."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -53,7 +54,12 @@ def test_cli_publishes_and_archive_plays_in_chromium(published_server, browser):
     result = _flask(server, "publish", str(iid))
     assert result.returncode == 0, result.stderr
     assert "100.0%" in result.stdout and f"/archive/{iid}/" in result.stdout
-    assert result.stdout.count("%") >= 5  # a progress bar, not one line
+    # A progress bar, not one line: piped, it prints a line at each stage, in order, rising.
+    bars = re.findall(r"^\[[#-]+\]\s+([\d.]+)% (\w+)$", result.stdout, flags=re.M)
+    stages = list(dict.fromkeys(stage for _, stage in bars))
+    assert stages == ["probe", "encode", "hls", "pictures", "texts"], result.stdout
+    percents = [float(value) for value, _ in bars]
+    assert percents == sorted(percents) and percents[0] < 1 and percents[-1] == 100.0, result.stdout
     failed = _flask(server, "publish", "99999")
     assert failed.returncode != 0 and "访谈不存在" in failed.stderr
 
