@@ -29,6 +29,7 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "TRUSTED_PROXIES": (0, int),
     "SESSION_COOKIE_SECURE": (False, lambda v: str(v).lower() in ("1", "true", "yes")),
     "SESSION_LIFETIME_HOURS": (12, int),
+    "STAFF_SOCKET_CHECK_SECONDS": (5.0, float),
     "MAX_CONNECTIONS": (10000, int),
     "MAX_UPLOAD_MB": (10, int),
     "MAX_RECORDING_UPLOAD_MB": (8192, int),

@@ -6,17 +6,21 @@ on the namespace objects; who a socket is comes from the database on every actio
 from __future__ import annotations
 
 import functools
+import logging
 from urllib.parse import urlsplit
 
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
-from .auth import COOKIE_NAME, has_role, resolve_session
+from .auth import COOKIE_NAME, drop_ended_staff_sockets, has_role, resolve_session
 from .db import Session
 from .errors import DomainError, Forbidden, Unauthorized, ValidationError
 from .events import PUBLIC, STAFF, build_snapshot, replay_events, room_for
 from .extensions import socketio
 from .interviews import get_interview
+
+log = logging.getLogger(__name__)
+SESSION_CHECK_KEY = "staff_socket_check"
 
 # name -> (namespace, roles, doc): every socket action is listed in docs/API.md (tests check it).
 SOCKET_ACTIONS: dict[str, tuple[str, tuple[str, ...], str]] = {}
@@ -99,6 +103,35 @@ def studio_connect(auth=None):
             raise ConnectionRefusedError({"code": "login_required", "message": "请先登录"})
     finally:
         Session.remove()
+    _start_session_checks(current_app._get_current_object())
+
+
+def _start_session_checks(app) -> None:
+    """Start this process's periodic check of its staff sockets' logins (once per process).
+
+    A logout or a disabled account handled by another server process can only drop that
+    process's sockets at once; the sockets held here learn of it from the database, within
+    STAFF_SOCKET_CHECK_SECONDS. An expired login is dropped the same way.
+    """
+    if app.extensions.get(SESSION_CHECK_KEY) or app.testing:  # in-process test apps come and go
+        return
+    app.extensions[SESSION_CHECK_KEY] = True
+    socketio.start_background_task(_check_sessions_forever, app)
+
+
+def _check_sessions_forever(app) -> None:
+    every = float(app.config["STAFF_SOCKET_CHECK_SECONDS"])
+    while True:
+        socketio.sleep(every)
+        try:
+            with app.app_context():
+                dropped = drop_ended_staff_sockets()
+            if dropped:
+                log.info("dropped %d staff socket(s) whose login ended", dropped)
+        except Exception:  # noqa: BLE001 - the check must outlive a database hiccup
+            log.exception("checking the staff sockets' logins failed; trying again")
+        finally:
+            Session.remove()
 
 
 @socket_action("join", namespace="/live")

@@ -14,9 +14,10 @@ import time
 import uuid
 
 import pytest
+import requests
 import socketio
 
-from tests.support.server import ROOT, ServerProcess
+from tests.support.server import PASSWORD, ROOT, ServerProcess
 
 pytestmark = [pytest.mark.redis, pytest.mark.integration]
 
@@ -81,7 +82,7 @@ def two_processes(request, tmp_path, redis_url):
     else:
         database_url = f"sqlite:///{tmp_path / 'shared.db'}"
     env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url,
-           "REDIS_CHANNEL": f"fangtan-test-{uuid.uuid4().hex}"}
+           "REDIS_CHANNEL": f"fangtan-test-{uuid.uuid4().hex}", "STAFF_SOCKET_CHECK_SECONDS": "1"}
     a = ServerProcess(tmp_path / "a", env=env)
     b = ServerProcess(tmp_path / "b", env=env)
     a.migrate()
@@ -115,8 +116,10 @@ def test_entries_posted_on_one_process_reach_viewers_on_both_in_order_once(two_p
         for viewer in (on_a, on_b):
             received = viewer.wait_for(ENTRIES)
             time.sleep(0.5)  # a duplicate would arrive right behind: give it the chance
-            received = viewer.events
-            assert [e["seq"] for e in received] == seqs, "each entry exactly once, in seq order"
+            # python-socketio's client runs each message's handler on a thread of its own, so the
+            # list's order is the threads'; the seq is the order (live.js applies it so).
+            received = sorted(viewer.events, key=lambda e: e["seq"])
+            assert [e["seq"] for e in received] == seqs, "each entry exactly once"
             assert [entry_text(e) for e in received] == texts
             # prev links each public event to the one before it: the client sees no gap
             assert [e["prev"] for e in received[1:]] == seqs[:-1]
@@ -160,3 +163,32 @@ with app.app_context():
     session.commit()
     print(event.seq)
 """
+
+
+def test_an_account_disabled_through_one_process_loses_its_staff_socket_on_the_other(two_processes):
+    """The admin disables an editor through A while the editor's staff socket is held by B:
+    B drops it (its periodic login check), so no more staff events reach it."""
+    a, b = two_processes
+    admin = a.session("admin")
+    iid = admin.post(a.url + "/api/interviews", json={"title": "停用账号", "state": "preview"},
+                     timeout=15).json()["id"]
+    editor = b.session("feed_editor")
+    cookie = f"fangtan_session={editor.cookies['fangtan_session']}"
+    staff = socketio.Client(reconnection=False)
+    dropped = threading.Event()
+    staff.on("disconnect", lambda *_: dropped.set(), namespace="/studio")
+    staff.connect(b.url, namespaces=["/studio"], transports=["websocket"], headers={"Cookie": cookie},
+                  wait_timeout=30)
+    try:
+        assert staff.call("join", {"interview_id": iid}, namespace="/studio", timeout=15)["ok"]
+        users = admin.get(a.url + "/api/users", timeout=15).json()["users"]
+        editor_id = next(u["id"] for u in users if u["username"] == "feed_editor")
+        resp = admin.patch(f"{a.url}/api/users/{editor_id}", json={"active": False}, timeout=15)
+        assert resp.status_code == 200, resp.text
+        assert dropped.wait(15), "process B kept the disabled account's staff socket"
+        # Logging in again is refused too: the account is off, not only its session.
+        again = requests.post(b.url + "/api/session", json={"username": "feed_editor",
+                                                          "password": PASSWORD}, timeout=15)
+        assert again.status_code in (401, 403), again.text
+    finally:
+        staff.disconnect()
