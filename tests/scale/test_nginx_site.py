@@ -99,24 +99,40 @@ def _login(base: str, username: str) -> requests.Session:
     return http
 
 
-def _viewer(base: str, namespace: str, interview_id: int, transports, headers=None, origin=None):
+class Refused(AssertionError):
+    """The server refused the namespace, with its reason."""
+
+
+def _viewer(base: str, namespace: str, interview_id: int, transports, headers=None, origin=None, attempts=3):
     """A Socket.IO client through nginx; over WebSocket it sends the Origin a browser on the
-    site would (https://host:port), or `origin`."""
-    events = []
-    http = requests.Session()
-    http.trust_env, http.verify = False, False  # the test's self-signed certificate
-    sio = socketio.Client(reconnection=False, ssl_verify=False, http_session=http,
-                          websocket_extra_options={"origin": origin} if origin else {})
-    refusals = []
-    sio.on("event", events.append, namespace=namespace)
-    sio.on("connect_error", refusals.append, namespace=namespace)
-    try:
-        sio.connect(base, namespaces=[namespace], transports=transports, headers=headers or {}, wait_timeout=15)
-    except socketio.exceptions.ConnectionError as exc:
-        raise AssertionError(f"{namespace} over {transports} refused: {refusals}") from exc
-    ack = sio.call("join", {"interview_id": interview_id}, namespace=namespace, timeout=15)
-    assert ack["ok"], ack
-    return sio, events
+    site would (https://host:port), or `origin`.
+
+    Through nginx's TLS, on a loaded machine, python-engineio's client now and then loses the
+    connection right after the handshake, although the server's log shows it answered the
+    namespace (about one run in ten of this test; 1 in 150 bare connects with TLS 1.2; never
+    in 150 connects straight to the server). Most likely its two threads reading and writing
+    one TLS socket. Such an attempt, with no answer from the server, is made again, as
+    live.js reconnects; a refusal from the server is final."""
+    for _attempt in range(attempts):
+        events, refusals = [], []
+        http = requests.Session()
+        http.trust_env, http.verify = False, False  # the test's self-signed certificate
+        sio = socketio.Client(reconnection=False, ssl_verify=False, http_session=http,
+                              websocket_extra_options={"origin": origin} if origin else {})
+        sio.on("event", events.append, namespace=namespace)
+        sio.on("connect_error", refusals.append, namespace=namespace)
+        try:
+            sio.connect(base, namespaces=[namespace], transports=transports, headers=dict(headers or {}),
+                        wait_timeout=30)
+        except socketio.exceptions.ConnectionError as exc:
+            if refusals:
+                raise Refused(f"{namespace} over {transports} refused: {refusals}") from exc
+            sio.disconnect()
+            continue
+        ack = sio.call("join", {"interview_id": interview_id}, namespace=namespace, timeout=15)
+        assert ack["ok"], ack
+        return sio, events
+    raise AssertionError(f"{namespace} over {transports}: no answer in {attempts} attempts")
 
 
 def test_site_config_proxies_https_and_socketio_to_several_processes(nginx_in_front):
@@ -139,7 +155,7 @@ def test_site_config_proxies_https_and_socketio_to_several_processes(nginx_in_fr
     ]
     try:
         # the staff socket's Origin check still bites behind the proxy
-        with pytest.raises(AssertionError, match="origin_refused"):
+        with pytest.raises(Refused, match="origin_refused"):
             _viewer(base, "/studio", iid, ["websocket"], {"Cookie": cookie}, origin="https://evil.example")
         texts = [f"经 nginx 第{n}条" for n in range(10)]
         for text in texts:
@@ -151,9 +167,12 @@ def test_site_config_proxies_https_and_socketio_to_several_processes(nginx_in_fr
             time.sleep(0.1)
         time.sleep(0.3)
         for _, events in clients:
-            posted = [e for e in events if e["type"] == "feed.posted"]
+            # python-socketio's client runs each message's handler on a thread of its own, so
+            # arrival order here is the threads' order; the seq is the order (as in live.js).
+            posted = sorted((e for e in events if e["type"] == "feed.posted"), key=lambda e: e["seq"])
+            assert len({e["seq"] for e in posted}) == len(posted), "each entry exactly once"
             assert [e["data"]["text"] for e in posted] == texts
-            assert [e["seq"] for e in posted] == sorted({e["seq"] for e in posted})
+            assert [e["prev"] for e in posted[1:]] == [e["seq"] for e in posted[:-1]], "no gap"
     finally:
         for sio, _ in clients:
             sio.disconnect()
