@@ -16,15 +16,17 @@ WIDTH, HEIGHT = BITS * BLOCK_WIDTH, 240
 
 
 def make_coded_clip(path: Path, seconds: float, fps: int = 25, offset: int = 0, audio: bool = True,
-                    gop: int = 250) -> Path:
+                    gop: int = 250, scale: int = 1) -> Path:
     """A 320x240 H.264 recording (MKV like OBS's) whose frame n shows n + offset in its top band.
 
     Keyframes every `gop` frames (OBS's default 250) so that a cut must not snap to keyframes.
+    `scale` 2 makes it 640x480 with the band drawn twice as large: still readable once scaled down.
     """
-    bit = f"mod(floor((N+{offset})/pow(2,floor(X/{BLOCK_WIDTH}))),2)"
-    lum = f"if(lt(Y,{BAND_HEIGHT}),16+219*{bit},128+50*sin(N/7+X/23)*cos(Y/17))"
+    block, band = BLOCK_WIDTH * scale, BAND_HEIGHT * scale
+    bit = f"mod(floor((N+{offset})/pow(2,floor(X/{block}))),2)"
+    lum = f"if(lt(Y,{band}),16+219*{bit},128+50*sin(N/7+X/23)*cos(Y/17))"
     args = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-            "-i", f"color=c=gray:s={WIDTH}x{HEIGHT}:r={fps}:d={seconds}"]
+            "-i", f"color=c=gray:s={WIDTH * scale}x{HEIGHT * scale}:r={fps}:d={seconds}"]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}"]
     args += ["-vf", f"format=gray,geq=lum='{lum}',format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
