@@ -514,6 +514,15 @@
       row.querySelector('[data-field=title]').value = card.title;
       row.querySelector('[data-field=planned]').value = fmt(card.planned_s);
       row.querySelector('[data-field=text]').value = card.text;
+      // Unsaved typing survives a re-render (another screen's edit, a reorder): the editor
+      // keeps its draft and the revision it started from until it saves.
+      var draft = drafts[card.id];
+      if (draft) {
+        EDIT_FIELDS.forEach(function (name) { row.querySelector('[data-field=' + name + ']').value = draft.values[name]; });
+        row.classList.add('dirty');
+      }
+      row.addEventListener('input', function () { keepDraft(card, row); });
+      row.addEventListener('change', function () { keepDraft(card, row); });
       row.querySelector('[data-do=up]').disabled = i === 0;
       row.querySelector('[data-do=down]').disabled = i === S.cards.length - 1;
       row.addEventListener('click', function (e) {
@@ -529,6 +538,14 @@
     if (!m) return null;
     return m[2] === undefined ? parseInt(m[1], 10) * 60 : parseInt(m[1], 10) * 60 + parseInt(m[2], 10);
   }
+  var EDIT_FIELDS = ['kind', 'speaker', 'title', 'planned', 'text'];
+  var drafts = {};  // card id -> {values, revision}: typed but not saved
+  function keepDraft(card, row) {
+    var values = {};
+    EDIT_FIELDS.forEach(function (name) { values[name] = row.querySelector('[data-field=' + name + ']').value; });
+    drafts[card.id] = { values: values, revision: drafts[card.id] ? drafts[card.id].revision : card.revision };
+    row.classList.add('dirty');
+  }
   function editCard(action, card, i, row) {
     var done = function (data) { applyFull(data); };
     if (action === 'save') {
@@ -541,7 +558,20 @@
         text: row.querySelector('[data-field=text]').value,
       };
       if (planned !== card.planned_s) body.planned_s = planned;
-      api('PATCH', cardsUrl(card), body).then(function (d) { done(d); scriptStatus('第 ' + (i + 1) + ' 张已保存'); }, uploadFailed);
+      body.expected_revision = drafts[card.id] ? drafts[card.id].revision : card.revision;
+      api('PATCH', cardsUrl(card), body).then(function (d) {
+        delete drafts[card.id];
+        done(d);
+        scriptStatus('第 ' + (i + 1) + ' 张已保存');
+      }, function (e) {
+        if (e.code !== 'card_changed' || !e.card) { uploadFailed(e); return; }
+        // Someone else saved this card meanwhile: show theirs, keep ours in the box; saving
+        // again (now from their revision) replaces theirs knowingly.
+        keepDraft(card, row);
+        drafts[card.id].revision = e.card.revision;
+        var theirs = e.card.text.length > 60 ? e.card.text.slice(0, 60) + '…' : e.card.text;
+        scriptStatus('第 ' + (i + 1) + ' 张已被他人修改为：“' + theirs + '”。你的修改仍在框中，再次保存将覆盖对方的修改。', true);
+      });
     } else if (action === 'delete') {
       if (!window.confirm('删除第 ' + (i + 1) + ' 张提示卡？')) return;
       api('DELETE', cardsUrl(card)).then(done, uploadFailed);

@@ -39,6 +39,8 @@ class CueCard(Base):
     planned_source: Mapped[str] = mapped_column(String(10), default="estimate")  # marker/section/estimate/manual
     # Seconds the card has been current so far, added up each time the show leaves it.
     actual_s: Mapped[float] = mapped_column(Float, default=0.0)
+    # Raised by every edit of the card's content; an edit sent with an older one is refused.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     __table_args__ = (Index("ix_cue_cards_interview_position", "interview_id", "position"),)

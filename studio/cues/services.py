@@ -37,7 +37,8 @@ def server_now() -> str:
 def card_json(card: CueCard, index: int) -> dict:
     return {"id": card.id, "index": index, "kind": card.kind, "speaker": card.speaker,
             "section": card.section, "title": card.title, "text": card.text, "planned_s": card.planned_s,
-            "planned_source": card.planned_source, "actual_s": round(card.actual_s or 0.0, 1)}
+            "planned_source": card.planned_source, "actual_s": round(card.actual_s or 0.0, 1),
+            "revision": card.revision}
 
 
 def user_ref(user: User | None) -> dict | None:
@@ -370,12 +371,24 @@ def _require_body(body) -> dict:
 
 
 def update_card(session, interview_id: int, card_id: int, body: dict, user: User | None) -> dict:
-    """Change a card's text, title, speaker, kind or planned duration."""
+    """Change a card's text, title, speaker, kind or planned duration.
+
+    With `expected_revision` (the revision the editor started from) an edit of a card someone
+    else changed meanwhile is refused with 409 `card_changed` and the card as it is now, so
+    neither edit is lost without the editor seeing it.
+    """
     body = _require_body(body)
     state = _lock_state(session, interview_id)
     cards = list_cards(session, interview_id)
-    card = cards[_card_by_id(cards, card_id)]
+    index = _card_by_id(cards, card_id)
+    card = cards[index]
+    if body.get("expected_revision") is not None:
+        expected = _int_field(body["expected_revision"], "expected_revision", allow_none=False)
+        if expected != card.revision:
+            raise Conflict("这张提示卡已被他人修改，请先查看最新内容再保存", code="card_changed",
+                           card=card_json(card, index))
     _apply_card_fields(card, body)
+    card.revision = (card.revision or 1) + 1
     card.updated_at = utcnow()
     state.version += 1
     session.flush()

@@ -67,3 +67,32 @@ def test_insert_delete_reorder_keep_the_current_card(scripted, host):
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "cards_mismatch"
     assert host.put(f"/api/interviews/{iid}/cues/order", json={"card_ids": "1,2"}).status_code == 400
     assert [c["index"] for c in cues(host, iid)["cards"]] == list(range(len(new_order)))
+
+
+def test_an_edit_from_a_stale_copy_is_refused_with_the_card_as_it_is_now(scripted, host, login):
+    iid, data = scripted
+    card = data["cards"][2]
+    assert card["revision"] == 1
+    admin = login("admin")
+    # Two people opened the same card at revision 1; the admin saves first.
+    first = admin.patch(f"/api/interviews/{iid}/cues/{card['id']}",
+                        json={"text": "导播补充的说明", "expected_revision": 1})
+    assert first.status_code == 200, first.get_json()
+    assert first.get_json()["cards"][2]["revision"] == 2
+    # The host's save from revision 1 would silently overwrite it: refused, with what is there now.
+    stale = host.patch(f"/api/interviews/{iid}/cues/{card['id']}",
+                       json={"text": "主持人的修改", "expected_revision": 1})
+    assert stale.status_code == 409
+    error = stale.get_json()["error"]
+    assert error["code"] == "card_changed" and error["card"]["text"] == "导播补充的说明"
+    assert error["card"]["revision"] == 2 and error["message"]
+    assert cues(host, iid)["cards"][2]["text"] == "导播补充的说明"  # nothing changed
+    # Having seen it, the host saves again from revision 2: applied.
+    again = host.patch(f"/api/interviews/{iid}/cues/{card['id']}",
+                       json={"text": "主持人的修改", "expected_revision": 2})
+    assert again.status_code == 200 and again.get_json()["cards"][2]["revision"] == 3
+    # Without expected_revision (older clients, scripts) an edit always applies.
+    assert host.patch(f"/api/interviews/{iid}/cues/{card['id']}", json={"title": "新标题"}).status_code == 200
+    for bad in ("2", True, 1.5):
+        resp = host.patch(f"/api/interviews/{iid}/cues/{card['id']}", json={"title": "x", "expected_revision": bad})
+        assert resp.status_code == 400 and resp.get_json()["error"]["field"] == "expected_revision", bad
