@@ -120,7 +120,7 @@ def _start_session_checks(app) -> None:
 
 
 def _check_sessions_forever(app) -> None:
-    every = float(app.config["STAFF_SOCKET_CHECK_SECONDS"])
+    every = max(float(app.config["STAFF_SOCKET_CHECK_SECONDS"]), 0.5)  # 0 would spin
     while True:
         socketio.sleep(every)
         try:
