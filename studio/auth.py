@@ -238,9 +238,11 @@ def drop_ended_staff_sockets() -> int:
         return 0
     session = Session()
     dropped = 0
-    for eio_sid, environ in list(server.environ.items()):
-        sid = server.manager.sid_from_eio_sid(eio_sid, "/studio")
-        if sid is None:
+    # Only this namespace's sockets (room None holds every one connected to it), not every
+    # viewer's: this runs every STAFF_SOCKET_CHECK_SECONDS in processes serving thousands.
+    for sid, eio_sid in list(server.manager.get_participants("/studio", None)):
+        environ = server.environ.get(eio_sid)
+        if environ is None:
             continue
         token = parse_cookie(environ).get(COOKIE_NAME)
         if resolve_session(session, token) is None:
