@@ -540,23 +540,22 @@
   }
   var EDIT_FIELDS = ['kind', 'speaker', 'title', 'planned', 'text'];
   var drafts = {};  // card id -> {values, revision}: typed but not saved
-  function keepDraft(card, row) {
+  function rowValues(row) {
     var values = {};
     EDIT_FIELDS.forEach(function (name) { values[name] = row.querySelector('[data-field=' + name + ']').value; });
-    drafts[card.id] = { values: values, revision: drafts[card.id] ? drafts[card.id].revision : card.revision };
+    return values;
+  }
+  function keepDraft(card, row) {
+    drafts[card.id] = { values: rowValues(row), revision: drafts[card.id] ? drafts[card.id].revision : card.revision };
     row.classList.add('dirty');
   }
   function editCard(action, card, i, row) {
     var done = function (data) { applyFull(data); };
     if (action === 'save') {
-      var planned = parseDuration(row.querySelector('[data-field=planned]').value);
+      var values = rowValues(row);
+      var planned = parseDuration(values.planned);
       if (planned === null) { scriptStatus('计划时长格式为 分:秒（如 1:30）或分钟数', true); return; }
-      var body = {
-        kind: row.querySelector('[data-field=kind]').value,
-        speaker: row.querySelector('[data-field=speaker]').value,
-        title: row.querySelector('[data-field=title]').value,
-        text: row.querySelector('[data-field=text]').value,
-      };
+      var body = { kind: values.kind, speaker: values.speaker, title: values.title, text: values.text };
       if (planned !== card.planned_s) body.planned_s = planned;
       body.expected_revision = drafts[card.id] ? drafts[card.id].revision : card.revision;
       api('PATCH', cardsUrl(card), body).then(function (d) {
