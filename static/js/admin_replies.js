@@ -4,12 +4,7 @@
   var FL = window.FangtanLive;
   var box = document.getElementById('replies');
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var el = FangtanLive.el;
 
   function renderQuestion(q) {
     var card = el('div', 'card reply-item' + (q.overdue ? ' overdue' : ''));

@@ -124,5 +124,13 @@
     return pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
   }
 
-  global.FangtanLive = { follow: follow, api: api, renderText: renderText, formatTime: formatTime };
+  /* A new element with a class and plain text (never parsed as HTML). */
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  global.FangtanLive = { follow: follow, api: api, renderText: renderText, formatTime: formatTime, el: el };
 })(window);

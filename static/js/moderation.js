@@ -28,12 +28,7 @@
   var live = null;
 
   function $(id) { return document.getElementById(id); }
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var el = FangtanLive.el;
 
   // ---- feedback ---------------------------------------------------------------------------
   var toastTimer = null;

@@ -15,12 +15,7 @@
   var SPEAKER_LABELS = { host: '主持人', guest: '嘉宾', netizen: '网友提问', narrator: '旁白' };
   var THUMB_EDGE = 480;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var el = FangtanLive.el;
 
   /* HH:MM:SS as the server wrote it (already in the studio's zone, like the server-rendered page),
    * not in the browser's zone. */

@@ -16,12 +16,7 @@
 
   function $(id) { return document.getElementById(id); }
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var el = FangtanLive.el;
 
   function render(q) {
     var li = el('li', 'vq-item status-' + q.status);
