@@ -40,6 +40,15 @@ def place_recording(app, clip: Path, name: str) -> Path:
     return target
 
 
+def register_recording(app, publisher, interview_id: int, clip: Path, name: str, offset: float = 0.0) -> dict:
+    """Place a clip in the recordings folder and register it, started `offset` s after T0."""
+    path = place_recording(app, clip, name)
+    resp = publisher.post(f"/api/interviews/{interview_id}/recordings",
+                          json={"path": str(path), "started_at": iso(at(offset))})
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
 @pytest.fixture
 def ended_interview(admin, interview):
     for state in ("live", "ended"):

@@ -9,15 +9,7 @@ import pytest
 
 from studio.db import Session
 
-from .conftest import at, iso, place_recording
-
-
-def _register(app, publisher, interview_id, clip, name, offset=0.0):
-    path = place_recording(app, clip, name)
-    resp = publisher.post(f"/api/interviews/{interview_id}/recordings",
-                          json={"path": str(path), "started_at": iso(at(offset))})
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
+from .conftest import register_recording
 
 
 def test_register_path_outside_allowed_folders_is_refused(app, login, interview, tmp_path):
@@ -88,7 +80,7 @@ def test_publish_needs_an_ended_interview_and_an_edit(app, login, admin, intervi
 
 def _edit_ready(app, login, ended_interview, clip, keep):
     publisher = login("publisher")
-    rec = _register(app, publisher, ended_interview["id"], clip, "rec.mkv")
+    rec = register_recording(app, publisher, ended_interview["id"], clip, "rec.mkv")
     resp = publisher.put(f"/api/interviews/{ended_interview['id']}/edit",
                          json={"recording_ids": [rec["id"]], "keep": keep})
     assert resp.status_code == 200, resp.get_json()

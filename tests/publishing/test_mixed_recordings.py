@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import at, iso, place_recording
+from .conftest import register_recording
 from .media import make_coded_clip, read_frame_numbers
 
 pytestmark = [pytest.mark.integration, pytest.mark.ffmpeg]
@@ -38,13 +38,8 @@ def test_a_larger_faster_silent_recording_joins_in_the_first_ones_format(app, lo
 
     publisher = login("publisher")
     interview_id = ended_interview["id"]
-    ids = []
-    for name, offset in (("a", 0.0), ("b", 6.0)):
-        path = place_recording(app, mixed_clips[name], f"{name}.mkv")
-        resp = publisher.post(f"/api/interviews/{interview_id}/recordings",
-                              json={"path": str(path), "started_at": iso(at(offset))})
-        assert resp.status_code == 201, resp.get_json()
-        ids.append(resp.get_json()["id"])
+    ids = [register_recording(app, publisher, interview_id, mixed_clips[name], f"{name}.mkv", offset)["id"]
+           for name, offset in (("a", 0.0), ("b", 6.0))]
     resp = publisher.put(f"/api/interviews/{interview_id}/edit", json={"recording_ids": ids, "keep": KEEP})
     assert resp.status_code == 200, resp.get_json()
     assert publisher.post(f"/api/interviews/{interview_id}/publish").status_code == 202

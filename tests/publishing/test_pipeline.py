@@ -13,7 +13,7 @@ from studio.db import Session
 from studio.models import FeedEntry
 from studio.recordings import add_marker
 
-from .conftest import at, iso, place_recording
+from .conftest import at, register_recording
 from .media import moov_before_mdat, read_frame_numbers, runs
 
 pytestmark = [pytest.mark.integration, pytest.mark.ffmpeg]
@@ -80,13 +80,8 @@ def published(app, login, ended_interview, coded_clips):
 
     publisher = login("publisher")
     interview_id = ended_interview["id"]
-    ids = []
-    for name, offset in (("a", 0.0), ("b", 20.0)):
-        path = place_recording(app, coded_clips[name], f"{name}.mkv")
-        resp = publisher.post(f"/api/interviews/{interview_id}/recordings",
-                              json={"path": str(path), "started_at": iso(at(offset))})
-        assert resp.status_code == 201, resp.get_json()
-        ids.append(resp.get_json()["id"])
+    ids = [register_recording(app, publisher, interview_id, coded_clips[name], f"{name}.mkv", offset)["id"]
+           for name, offset in (("a", 0.0), ("b", 20.0))]
     _seed_live_log(app, interview_id)
     resp = publisher.put(f"/api/interviews/{interview_id}/edit",
                          json={"recording_ids": ids, "keep": KEEP, "poster_s": 8.0})
