@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import login_context
-from tests.support.server import PASSWORD
-
-from .test_host_browser import _make_interview
+from .test_host_browser import _make_interview, open_host_console
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -24,12 +21,7 @@ def test_concurrent_card_edits_in_chromium(live_server, browser):
     card = resp.json()["cards"][1]
     card_url = f"{live_server.url}/api/interviews/{iid}/cues/{card['id']}"
 
-    context = login_context(browser, live_server.url, "host", PASSWORD)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"/studio/{iid}/host")
-    page.wait_for_function("() => document.getElementById('conn-status').classList.contains('live')", timeout=15_000)
+    context, page, errors = open_host_console(browser, live_server, iid)
     page.click("#btn-script")
     row = page.locator(f'#card-editor .edit-card[data-card-id="{card["id"]}"]')
     row.locator("[data-field=text]").fill("嘉宾：大家好，我是王建国。")

@@ -41,18 +41,24 @@ def _current_text(page) -> str:
     return page.locator("#current-text").inner_text()
 
 
+def open_host_console(browser, server, interview_id: int):
+    """The host, logged in, on the host console once its socket is live: (context, page, errors)."""
+    context = login_context(browser, server.url, "host", PASSWORD)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"/studio/{interview_id}/host")
+    page.wait_for_function("() => document.getElementById('conn-status').classList.contains('live')", timeout=15_000)
+    return context, page, errors
+
+
 def test_host_console_in_chromium(live_server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     iid = _make_interview(live_server)
     host_http = live_server.session("host")
     cues_url = f"{live_server.url}/api/interviews/{iid}/cues"
 
-    context = login_context(browser, live_server.url, "host", PASSWORD)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"/studio/{iid}/host")
-    page.wait_for_function("() => document.getElementById('conn-status').classList.contains('live')", timeout=15_000)
+    context, page, errors = open_host_console(browser, live_server, iid)
     assert "尚未上传访谈稿" in _current_text(page)
 
     # upload the script through the page's 稿件 dialog, then fix one card's planned duration there
