@@ -436,6 +436,17 @@ def _check_claim(session, q: Question, user: User) -> None:
                        question_id=q.id, claimed_by=claimer)
 
 
+def _flush_or_conflict(session, message: str, **extra) -> None:
+    """Flush; a row another moderator changed since we read it (its version check) is a 409.
+
+    Callers pass ids as arguments, read before the flush: a row cannot be read after a failed one.
+    """
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict(message, code="version_conflict", **extra)
+
+
 def _save(session, q: Question, user: User | None) -> None:
     """Flush the change; a concurrent change of the same row since we read it is a conflict."""
     q.updated_at = utcnow()
@@ -443,11 +454,7 @@ def _save(session, q: Question, user: User | None) -> None:
         q.handled_by_id = user.id
     q.claimed_by_id = None
     q.claimed_at = None
-    question_id = q.id  # the row cannot be read after a failed flush
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict("该问题刚被其他人处理了，请查看最新状态", code="version_conflict", question_id=question_id)
+    _flush_or_conflict(session, "该问题刚被其他人处理了，请查看最新状态", question_id=q.id)
 
 
 def _was_public(status: str) -> bool:
@@ -542,10 +549,7 @@ def merge_question(session, q: Question, user: User, target_id, version=None) ->
     target.askers = (target.askers or 1) + (q.askers or 1)
     _save(session, q, user)
     target.updated_at = utcnow()
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict("目标问题刚被其他人处理了，请重试", code="version_conflict", question_id=target_id)
+    _flush_or_conflict(session, "目标问题刚被其他人处理了，请重试", question_id=target_id)
     _audit(session, user, q, "merge", before, {**_snapshot(q), "into": target.id})
     _audit(session, user, target, "merged_in", target_before, {**_snapshot(target), "from": q.id})
     record_event(session, q.interview_id, "question.merged",
@@ -581,11 +585,7 @@ def mark_question(session, q: Question, user: User, body: dict) -> Question:
     if "starred" not in body and "labels" not in body:
         raise ValidationError("请给出 labels 或 starred", code="missing_field")
     q.updated_at = utcnow()
-    question_id = q.id
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict("该问题刚被其他人处理了，请重试", code="version_conflict", question_id=question_id)
+    _flush_or_conflict(session, "该问题刚被其他人处理了，请重试", question_id=q.id)
     _audit(session, user, q, "mark", before, _snapshot(q))
     record_event(session, q.interview_id, "question.marked", _event_json(session, q))
     return q
@@ -648,10 +648,7 @@ def reorder_queue(session, interview_id: int, order, user: User) -> list[int]:
         if q.queue_position != position:
             q.queue_position = position
             q.updated_at = utcnow()
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict("队列刚被其他人调整了，请重试", code="version_conflict")
+    _flush_or_conflict(session, "队列刚被其他人调整了，请重试")
     after = [q.id for q in ordered]
     if after != before:
         _audit(session, user, None, "reorder", {"order": before}, {"order": after}, interview_id=interview_id)
@@ -713,11 +710,7 @@ def claim_question(session, q: Question, user: User) -> Question:
     _check_claim(session, q, user)
     q.claimed_by_id = user.id
     q.claimed_at = utcnow()
-    question_id = q.id
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict("该问题刚被其他人处理了", code="version_conflict", question_id=question_id)
+    _flush_or_conflict(session, "该问题刚被其他人处理了", question_id=q.id)
     record_event(session, q.interview_id, "question.claimed",
                  {"id": q.id, "interview_id": q.interview_id, "claimed_by": _user_ref(session, user.id),
                   "claimed_until": _claim_until(q), "version": q.version})
