@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.server import ServerProcess
+
 from .media import make_coded_clip
 
 T0 = datetime(2024, 4, 15, 1, 30, 0, tzinfo=timezone.utc)  # 09:30 in the studio
@@ -38,6 +40,15 @@ def place_recording(app, clip: Path, name: str) -> Path:
     except OSError:
         shutil.copyfile(clip, target)
     return target
+
+
+def start_publishing_server(folder: Path, preset: str) -> ServerProcess:
+    """A real server (its in-process worker publishes) with an admin and a publisher."""
+    server = ServerProcess(folder, env={"PUBLISH_PRESET": preset, "FLASK_RUN_FROM_CLI": ""})
+    server.migrate()
+    for role in ("admin", "publisher"):
+        server.create_user(role, role)
+    return server.start()
 
 
 def register_recording(app, publisher, interview_id: int, clip: Path, name: str, offset: float = 0.0) -> dict:

@@ -13,9 +13,9 @@ import requests
 from playwright.sync_api import expect
 
 from tests.support.browser import login_context
-from tests.support.server import PASSWORD, ROOT, ServerProcess
+from tests.support.server import PASSWORD, ROOT
 
-from .conftest import at, iso
+from .conftest import at, iso, start_publishing_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.ffmpeg, pytest.mark.browser]
 
@@ -23,11 +23,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.ffmpeg, pytest.mark.browser]
 @pytest.fixture
 def published_server(tmp_path, coded_clips):
     """A real server with one interview published through `flask --app server publish`."""
-    server = ServerProcess(tmp_path / "server", env={"PUBLISH_PRESET": "ultrafast", "FLASK_RUN_FROM_CLI": ""})
-    server.migrate()
-    for role in ("admin", "publisher"):
-        server.create_user(role, role)
-    server.start()
+    server = start_publishing_server(tmp_path / "server", "ultrafast")
     admin, publisher = server.session("admin"), server.session("publisher")
     url = server.url
     iid = admin.post(f"{url}/api/interviews", json={"title": "页面测试访谈", "state": "live",

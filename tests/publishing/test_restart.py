@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.server import ServerProcess
-
-from .conftest import at, iso
+from .conftest import at, iso, start_publishing_server
 from .media import read_frame_numbers
 
 pytestmark = [pytest.mark.integration, pytest.mark.ffmpeg]
@@ -74,11 +72,7 @@ def _hold_encode_mid_way(http, url, job_id, pgid, timeout=120):
 
 
 def test_job_killed_with_the_server_recovers_and_archive_stays_whole(tmp_path, coded_clips):
-    server = ServerProcess(tmp_path / "server", env={"PUBLISH_PRESET": "veryfast", "FLASK_RUN_FROM_CLI": ""})
-    server.migrate()
-    for role in ("admin", "publisher"):
-        server.create_user(role, role)
-    server.start()
+    server = start_publishing_server(tmp_path / "server", "veryfast")
     try:
         admin, publisher = server.session("admin"), server.session("publisher")
         url = server.url
