@@ -12,8 +12,9 @@ command -v npm >/dev/null 2>&1 || { need nodejs; need npm; }
 python3 -c 'import venv, ensurepip' 2>/dev/null || need python3-venv
 if [ "$want" = "test" ]; then
   # OBS 29 (obs-websocket 5.1) headless under Xvfb, a CJK font for the overlays,
-  # nginx-rtmp for RTMP->HLS, ffmpeg, Chromium for Playwright (never `playwright install`).
-  for p in obs-studio xvfb fonts-wqy-zenhei fontconfig nginx libnginx-mod-rtmp ffmpeg chromium; do need "$p"; done
+  # nginx-rtmp for RTMP->HLS, nginx-nchan for the public fan-out (tests/fanout), ffmpeg,
+  # Chromium for Playwright (never `playwright install`).
+  for p in obs-studio xvfb fonts-wqy-zenhei fontconfig nginx libnginx-mod-rtmp libnginx-mod-nchan ffmpeg chromium; do need "$p"; done
   command -v pg_ctlcluster >/dev/null 2>&1 || need postgresql
   command -v redis-server >/dev/null 2>&1 || need redis-server
 fi
