@@ -103,6 +103,47 @@ def record_event(session: OrmSession, interview_id: int, type: str, data: dict,
     return ev
 
 
+def redact_public_events(session: OrmSession, interview_id: int,
+                         match: Callable[[str, dict], bool],
+                         replace: Callable[[str, dict], dict],
+                         types: tuple[str, ...] | None = None) -> int:
+    """Rewrite (tombstone) the stored payload of an interview's earlier public events.
+
+    What was withdrawn or redacted must not come back through replay (GET …/events?after=0,
+    a /live join from seq 0): the log is public history, so a withdrawn feed entry or a
+    question rejected after approval keeps only its id there, and an edited question's earlier
+    events carry the new text. Call it in the same transaction as the change that removes the
+    text, so nobody ever replays a log where the change is committed but the old text is not
+    yet gone. `match(type, data)` picks the events, `replace(type, data)` returns the new
+    payload; `types` narrows the rows read. Seq, type and order stay as they were, so clients
+    resuming from any seq still see a gap-free stream. Returns how many rows changed.
+    """
+    query = select(Event).where(Event.interview_id == interview_id, Event.public.is_(True))
+    if types:
+        query = query.where(Event.type.in_(types))
+    changed = 0
+    for ev in session.scalars(query.order_by(Event.seq)):
+        data = dict(ev.data or {})
+        if not match(ev.type, data):
+            continue
+        new = replace(ev.type, data)
+        if new != data:
+            ev.data = new  # a new object: the JSON column is written on flush
+            changed += 1
+    if changed:
+        session.flush()
+    return changed
+
+
+def close_public_room_after_commit(session: OrmSession, interview_id: int) -> None:
+    """After commit, remove every /live socket from the interview's public room.
+
+    For an interview that left the public states (e.g. preview → planned): its public sockets
+    must stop receiving its events. A socket can join again only while it is public.
+    """
+    session.info.setdefault("closed_public_rooms", []).append(int(interview_id))
+
+
 def event_payload(ev: Event, audience: str) -> dict:
     """The wire form {seq, type, at, data, prev}: prev is the seq of the audience's previous event."""
     prev = ev.prev_public_seq if audience == PUBLIC else ev.seq - 1
@@ -178,8 +219,9 @@ def build_snapshot(interview_id: int, audience: str) -> tuple[dict, int]:
 
 
 def _emit_pending(session: OrmSession) -> None:
-    pending = session.info.pop("pending_events", None)
-    if not pending:
+    pending = session.info.pop("pending_events", None) or []
+    closed_rooms = session.info.pop("closed_public_rooms", None) or []
+    if not pending and not closed_rooms:
         return
     from .extensions import socketio
 
@@ -189,10 +231,14 @@ def _emit_pending(session: OrmSession) -> None:
         if ev.public:
             socketio.emit("event", event_payload(ev, PUBLIC), namespace="/live",
                           to=room_for(ev.interview_id, PUBLIC))
+    # After the events: the viewers still learn of the state change that closes their room.
+    for interview_id in dict.fromkeys(closed_rooms):
+        socketio.close_room(room_for(interview_id, PUBLIC), namespace="/live")
 
 
 def _drop_pending(session: OrmSession, *_args) -> None:
     session.info.pop("pending_events", None)
+    session.info.pop("closed_public_rooms", None)
 
 
 def install_broadcast_hooks() -> None:

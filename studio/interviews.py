@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from .auth import has_role, require_roles
 from .db import Session, utcnow
 from .errors import Conflict, NotFound, ValidationError
-from .events import record_event, register_snapshot_part
+from .events import close_public_room_after_commit, record_event, register_snapshot_part
 from .models import INTERVIEW_STATES, Guest, Image, Interview, InterviewUnit, Unit
 from .timefmt import iso, parse_iso
 
@@ -296,6 +296,8 @@ def change_state(session, interview: Interview, new_state: str) -> Interview:
     record_event(session, interview.id, "interview.state_changed",
                  {"from": old, "state": new_state, "started_at": iso(interview.started_at),
                   "ended_at": iso(interview.ended_at)})
+    if old in PUBLIC_STATES and new_state not in PUBLIC_STATES:
+        close_public_room_after_commit(session, interview.id)  # no longer public: viewers' sockets leave
     return interview
 
 
