@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from ..db import utcnow
 from ..errors import Conflict, NotFound, ValidationError
-from ..events import record_event, register_snapshot_part
+from ..events import record_event, redact_public_events, register_snapshot_part
 from ..models import FEED_SPEAKERS, FeedEntry, FeedRevision, Guest, Image, Interview, User
 from ..timefmt import iso
 
@@ -283,4 +283,11 @@ def withdraw_entry(session, entry: FeedEntry, user: User | None) -> FeedEntry:
     entry.pinned = False
     _bump(session, entry, "deleted", user)
     _record(session, entry, None, "feed.deleted")
+    # Replay must not bring the withdrawn text back: its earlier public events keep only the
+    # tombstone (id, seq, deleted), in this same transaction (issue 16.2).
+    tombstone = entry_json(entry)
+    redact_public_events(session, entry.interview_id,
+                         lambda _type, data: data.get("id") == entry.id,
+                         lambda _type, _data: tombstone,
+                         types=("feed.posted", "feed.edited", "feed.pinned"))
     return entry
