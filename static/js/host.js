@@ -117,6 +117,8 @@
       start.textContent = running ? '计时中' : (S.showEndedAt ? '重新计时' : '开始计时');
       start.disabled = !!running || !cards.length;
     }
+    var reset = $('btn-reset');
+    if (reset) reset.disabled = !cards.length || (!S.showStartedAt && S.display === 0);
     renderMessages();
     renderQueue();
     // The host reads host lines aloud: they stay large. A guest's prepared answer is only for
@@ -267,6 +269,11 @@
   });
   if ($('btn-start')) onTap('btn-start', function () {
     sendMove({ action: 'start' });
+  });
+  // Zeroing the show clock cannot be undone (and other screens follow): ask first.
+  if ($('btn-reset')) onTap('btn-reset', function () {
+    if (!window.confirm('重置计时？全场与各卡计时清零并回到第 1 张；直播中会立即重新计时。')) return;
+    sendMove({ action: 'reset' });
   });
 
   // ---- backstage messages --------------------------------------------------------------------

@@ -227,7 +227,9 @@ def move_cue(session, interview_id: int, action, index=None, expected=None,
 
     `expected` is the index the client believes is current: when another screen moved meanwhile
     the move is refused (409 cue_conflict, with the real position) instead of skipping two cards.
-    Moving while the show has not started starts it.
+    Moving never starts the show clock: cards are moved in rehearsal (preview) too. The clock
+    starts when the interview goes live (on_interview_event) or on an explicit `start`; `reset`
+    zeroes it and goes back to the first card (during a live it restarts at once).
     """
     if action not in CUE_ACTIONS:
         raise ValidationError(f"action 必须是 {' / '.join(CUE_ACTIONS)}", code="invalid_action")
@@ -250,6 +252,10 @@ def move_cue(session, interview_id: int, action, index=None, expected=None,
             card.actual_s = 0.0
         state.current_index = 0
         state.show_started_at = state.card_started_at = state.show_ended_at = None
+        interview = session.get(Interview, interview_id)
+        if interview is not None and interview.state == "live":
+            # On air the clock cannot stand still: it counts again from zero.
+            state.show_started_at = state.card_started_at = now
     elif action == "start":
         if _running(state):
             return position_json(state, cards, now)  # already running: nothing changes
@@ -271,11 +277,9 @@ def move_cue(session, interview_id: int, action, index=None, expected=None,
             if not 0 <= index < count:
                 raise ValidationError(f"index 超出范围（0–{count - 1}）", code="invalid_index", field="index")
             target = index
-            if target == current and state.show_started_at is not None:
-                return position_json(state, cards, now)
+            if target == current:
+                return position_json(state, cards, now)  # already there: nothing changes
         left = _leave_current_card(state, cards, now)
-        if state.show_started_at is None:
-            state.show_started_at = now
         state.current_index = target
         state.card_started_at = now if _running(state) else None
     state.version += 1
@@ -296,25 +300,37 @@ def current_position(session, interview_id: int) -> dict:
 
 
 def on_interview_event(session, event: Event) -> None:
-    """Going live starts the show timer if nobody started it; ending the live stops it.
+    """Going live (re)starts the show clock; ending the live stops it.
 
-    Runs inside the transaction that records interview.state_changed; clients refresh their cue
-    state on that event, so no cue event of its own is needed here.
+    Going live from planned / preview starts the clock at that instant, whatever a rehearsal did
+    to it: a clock the host started (or left running) in preview is zeroed, with the cards' actual
+    times, and the current card stays where the host put it. Resuming a live ended by mistake
+    (ended → live) keeps the clock and only lets it run again.
+
+    Runs inside the transaction that records interview.state_changed (a nested event would take a
+    later seq but be queued first, so none is recorded); clients reload their cue state on that
+    event.
     """
     if event.type != "interview.state_changed":
         return
-    new_state = (event.data or {}).get("state")
+    data = event.data or {}
+    new_state = data.get("state")
     if new_state not in ("live", "ended"):
         return
-    if session.get(CueState, event.interview_id) is None:
+    if new_state == "ended" and session.get(CueState, event.interview_id) is None:
         return
+    # Created when missing: a script uploaded after going live still finds the clock running.
     state = _lock_state(session, event.interview_id)  # a move may be committing at the same moment
     if new_state == "live":
-        if state.show_started_at is None:
+        if data.get("from") == "ended" and state.show_started_at is not None:
+            if state.show_ended_at is not None:  # a live ended by mistake resumes
+                state.show_ended_at = None
+                state.card_started_at = event.at
+        else:
+            for card in list_cards(session, event.interview_id):
+                card.actual_s = 0.0
             state.show_started_at = state.card_started_at = event.at
-        elif state.show_ended_at is not None:  # a live ended by mistake resumes
             state.show_ended_at = None
-            state.card_started_at = event.at
     elif _running(state):
         _leave_current_card(state, list_cards(session, event.interview_id), event.at)
         state.show_ended_at = event.at

@@ -109,7 +109,11 @@ def test_host_console_in_chromium(live_server, browser):
     time.sleep(0.5)
     assert host_http.get(cues_url, timeout=10).json()["current"] == 3
 
-    # timers run (the first move started the show), and survive a reload with the same figures
+    # moving cards in preview (rehearsal) does not start the clock (issue 8.3); 开始计时 does
+    assert page.locator("#show-elapsed").inner_text() == "未开始"
+    assert host_http.get(cues_url, timeout=10).json()["show_started_at"] is None
+    page.click("#btn-start")
+    # timers run, and survive a reload with the same figures
     page.wait_for_function("() => document.getElementById('show-elapsed').textContent !== '未开始'")
     first = _seconds(page.locator("#show-elapsed").inner_text())
     time.sleep(2.2)
@@ -210,3 +214,77 @@ def test_host_console_in_chromium(live_server, browser):
     assert tablet_page.evaluate("() => { const e = document.getElementById('current-text'); return e.scrollHeight <= e.clientHeight + 2; }")
     tablet_page.screenshot(path=str(ARTIFACTS / "host-guest-1024x768.png"))
     tablet.close()
+
+
+def test_host_show_clock_start_reset_and_going_live(live_server, browser):
+    """Issue 8.3: moves in preview leave the clock alone, 开始计时 starts it, 重置计时 asks first
+    (cancel keeps it), going live restarts a rehearsal clock on every screen."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    iid = _make_interview(live_server)
+    host_http = live_server.session("host")
+    cues_url = f"{live_server.url}/api/interviews/{iid}/cues"
+    script = "主持人：各位网友，大家好！欢迎收看（在线访谈）。\n\n王建国：谢谢主持人；大家好？\n\n主持人：第三张。\n\n主持人：第四张。"
+    resp = host_http.put(f"{live_server.url}/api/interviews/{iid}/script", data=script.encode(),
+                         headers={"Content-Type": "text/plain; charset=utf-8"}, timeout=10)
+    assert resp.status_code == 200, resp.text
+
+    context, page, errors = open_host_console(browser, live_server, iid)
+    second = context.new_page()  # another screen of the same programme (a second tablet)
+    second.goto(f"/studio/{iid}/host")
+    second.wait_for_function("() => document.getElementById('conn-status').classList.contains('live')", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('current-index').textContent.indexOf('1 /') === 0")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.getElementById('current-index').textContent.indexOf('2 /') === 0")
+    page.click("#btn-next")
+    page.wait_for_function("() => document.getElementById('current-index').textContent.indexOf('3 /') === 0")
+    time.sleep(1.2)
+    assert page.locator("#show-elapsed").inner_text() == "未开始"
+    assert page.locator("#card-elapsed").inner_text() == "0:00"
+    assert host_http.get(cues_url, timeout=10).json()["show_started_at"] is None
+
+    page.click("#btn-start")
+    page.wait_for_function("() => document.getElementById('btn-start').textContent === '计时中'")
+    second.wait_for_function("() => document.getElementById('show-elapsed').textContent !== '未开始'", timeout=10_000)
+    time.sleep(2.2)
+    assert _seconds(page.locator("#show-elapsed").inner_text()) >= 2
+
+    # reset asks first: cancelling keeps the clock
+    dialogs = []
+
+    def answer(dialog, accept):
+        dialogs.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.click("#btn-reset")
+    time.sleep(0.5)
+    assert dialogs and "重置计时" in dialogs[-1]
+    assert host_http.get(cues_url, timeout=10).json()["show_started_at"] is not None
+    page.once("dialog", lambda d: answer(d, True))
+    page.click("#btn-reset")
+    for p in (page, second):
+        p.wait_for_function("() => document.getElementById('show-elapsed').textContent === '未开始'", timeout=10_000)
+        p.wait_for_function("() => document.getElementById('current-index').textContent.indexOf('1 /') === 0")
+    assert len(dialogs) == 2
+    state = host_http.get(cues_url, timeout=10).json()
+    assert state["show_started_at"] is None and state["current"] == 0
+
+    # a rehearsal clock, then the director goes live: both screens count from the go-live instant
+    page.click("#btn-start")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.getElementById('current-index').textContent.indexOf('2 /') === 0")
+    time.sleep(3.2)
+    assert _seconds(page.locator("#show-elapsed").inner_text()) >= 3
+    director = live_server.session("director")
+    live = director.post(f"{live_server.url}/api/interviews/{iid}/state", json={"state": "live"}, timeout=10)
+    assert live.status_code == 200, live.text
+    for p in (page, second):
+        p.wait_for_function("() => { const m = /(\\d+):(\\d\\d)/.exec(document.getElementById('show-elapsed').textContent);"
+                            " return m && +m[1] * 60 + +m[2] <= 1; }", timeout=10_000)
+    state = host_http.get(cues_url, timeout=10).json()
+    assert state["current"] == 1 and all(c["actual_s"] == 0 for c in state["cards"])
+    page.screenshot(path=str(ARTIFACTS / "host-clock-live-1280x800.png"))
+    time.sleep(1.5)
+    assert _seconds(page.locator("#show-elapsed").inner_text()) >= 1  # and it runs
+    assert not errors, errors
+    context.close()

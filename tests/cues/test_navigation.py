@@ -143,11 +143,54 @@ def test_timers_are_stored_start_times_and_actual_time_adds_up(scripted, host, l
     assert all(c["actual_s"] == 0 for c in host.get(f"/api/interviews/{iid}/cues").get_json()["cards"])
 
 
-def test_first_move_starts_the_show(scripted, host):
+def test_moving_in_preview_does_not_start_the_show(scripted, host):
+    # Issue 8.3: cards are moved in rehearsal too; only going live or 开始计时 starts the clock.
     iid, _ = scripted
     moved = move(host, iid, action="next").get_json()
-    assert moved["show_started_at"] is not None and moved["card_started_at"] == moved["show_started_at"]
-    assert moved["left"] is None  # nothing was running yet
+    assert moved["current"] == 1
+    assert moved["show_started_at"] is None and moved["card_started_at"] is None
+    moved = move(host, iid, action="goto", index=4).get_json()
+    assert moved["show_started_at"] is None and moved["left"] is None  # nothing was running
+    assert host.get(f"/api/interviews/{iid}/cues").get_json()["show_started_at"] is None
+
+
+def test_going_live_resets_a_clock_started_in_rehearsal(scripted, host, admin):
+    iid, _ = scripted
+    started = move(host, iid, action="start").get_json()
+    time.sleep(0.3)
+    move(host, iid, action="next")
+    move(host, iid, action="next")
+    rehearsal = host.get(f"/api/interviews/{iid}/cues").get_json()
+    assert rehearsal["cards"][0]["actual_s"] > 0
+    assert admin.post(f"/api/interviews/{iid}/state", json={"state": "live"}).status_code == 200
+    live = host.get(f"/api/interviews/{iid}/cues").get_json()
+    assert _t(live["show_started_at"]) > _t(started["show_started_at"])
+    assert live["card_started_at"] == live["show_started_at"] and live["show_ended_at"] is None
+    assert (_t(live["server_now"]) - _t(live["show_started_at"])).total_seconds() < 5
+    assert all(c["actual_s"] == 0 for c in live["cards"])  # rehearsal times are gone
+    assert live["current"] == 2 and live["version"] > rehearsal["version"]  # the host's card stays
+
+
+def test_reset_on_air_restarts_the_clock_and_is_broadcast(scripted, host, admin, app):
+    iid, _ = scripted
+    assert admin.post(f"/api/interviews/{iid}/state", json={"state": "live"}).status_code == 200
+    before = host.get(f"/api/interviews/{iid}/cues").get_json()
+    time.sleep(0.2)
+    move(host, iid, action="next")
+    reset = move(host, iid, action="reset").get_json()
+    assert reset["current"] == 0 and reset["show_ended_at"] is None
+    assert _t(reset["show_started_at"]) > _t(before["show_started_at"])
+    assert reset["card_started_at"] == reset["show_started_at"]
+    last = staff_events(app, iid)[-1]
+    assert last["type"] == "cue.changed" and last["data"]["action"] == "reset"
+    assert last["data"]["show_started_at"] == reset["show_started_at"]
+
+
+def test_going_live_starts_the_clock_even_before_a_script(interview, host, admin):
+    iid = interview["id"]
+    assert admin.post(f"/api/interviews/{iid}/state", json={"state": "live"}).status_code == 200
+    resp = host.put(f"/api/interviews/{iid}/script", data="主持人：一。\n主持人：二。".encode(), content_type="text/plain")
+    assert resp.status_code == 200 and resp.get_json()["show_started_at"] is not None
 
 
 def test_going_live_starts_and_ending_stops_the_show_timer(scripted, host, admin):

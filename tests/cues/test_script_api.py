@@ -89,6 +89,7 @@ def test_reupload_before_the_show_goes_back_to_the_first_card(scripted, host):
 def test_reupload_during_the_show_stays_on_the_same_card(scripted, host, script_text):
     iid, data = scripted
     target = next(c["index"] for c in data["cards"] if c["index"] >= 8 and c["kind"] == "host")
+    host.post(f"/api/interviews/{iid}/cue", json={"action": "start"})  # moves alone do not start it
     host.post(f"/api/interviews/{iid}/cue", json={"action": "goto", "index": target})
     current_text = data["cards"][target]["text"]
     started = host.get(f"/api/interviews/{iid}/cues").get_json()["card_started_at"]
