@@ -28,7 +28,8 @@ from sqlalchemy import select
 
 from studio.interviews import interview_json
 from studio.models import FeedEntry, Image, Interview
-from studio.recordings import Recording, list_markers
+from studio.errors import ValidationError
+from studio.recordings import PROTOCOL_WHITELIST, Recording, input_args, list_markers, media_url, probe_json
 from studio.timefmt import iso
 
 from . import captions
@@ -70,6 +71,8 @@ class MediaInfo:
     width: int
     height: int
     has_audio: bool
+    demuxer: str = "matroska"   # the -f every later ffmpeg call on this file names
+    video_stream: dict | None = None  # ffprobe's facts of the first video stream
 
 
 def _kill_with_parent() -> None:
@@ -81,14 +84,13 @@ def _kill_with_parent() -> None:
 
 
 def probe_input(path: str) -> MediaInfo:
-    """ffprobe one recording; a missing or unreadable file fails with ffprobe's reason."""
+    """ffprobe one recording; a missing, unreadable or disallowed file fails with the reason."""
     if not os.path.isfile(path):
         raise PipelineError(f"录像文件不存在：{path}")
     try:
-        info = ffmpeg.probe(path)
-    except ffmpeg.Error as exc:
-        reason = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-        raise PipelineError(f"ffprobe 无法读取 {Path(path).name}：{' '.join(reason[-3:]) or '未知错误'}")
+        info = probe_json(path, "-show_streams", timeout=600)
+    except ValidationError as exc:
+        raise PipelineError(f"ffprobe 无法读取 {Path(path).name}：{exc.message}")
     streams = info.get("streams", [])
     video = next((s for s in streams if s.get("codec_type") == "video"), None)
     if video is None:
@@ -99,14 +101,15 @@ def probe_input(path: str) -> MediaInfo:
     fps = Fraction(rate) if rate not in ("0/0", "0/1") else Fraction(25)
     if not 1 <= fps <= 120:
         fps = Fraction(25)
-    duration = _video_duration(path, video, fps) or info.get("format", {}).get("duration")
+    duration = _video_duration(path, info["demuxer"], video, fps) or info.get("format", {}).get("duration")
     if duration in (None, "N/A"):
         raise PipelineError(f"ffprobe 读不出 {Path(path).name} 的时长（文件不完整？）")
     return MediaInfo(path, float(duration), fps.limit_denominator(1001), int(video["width"]),
-                     int(video["height"]), any(s.get("codec_type") == "audio" for s in streams))
+                     int(video["height"]), any(s.get("codec_type") == "audio" for s in streams),
+                     info["demuxer"], video)
 
 
-def _video_duration(path: str, stream: dict, fps: Fraction) -> float | None:
+def _video_duration(path: str, demuxer: str, stream: dict, fps: Fraction) -> float | None:
     """The video stream's own length: MP4 states it; for MKV the frames are counted.
 
     The container's duration is the longest stream's (usually the sound's, by a few ms), and
@@ -116,9 +119,10 @@ def _video_duration(path: str, stream: dict, fps: Fraction) -> float | None:
     if stream.get("duration") not in (None, "N/A") and stream.get("nb_frames"):
         return float(stream["duration"])
     try:
-        result = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets",
-                                 "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", path],
-                                capture_output=True, text=True, timeout=600)
+        result = subprocess.run(["ffprobe", "-v", "error", "-f", demuxer, "-protocol_whitelist", PROTOCOL_WHITELIST,
+                                 "-select_streams", "v:0", "-count_packets",
+                                 "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", media_url(path)],
+                                capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
         packets = int(result.stdout.strip().split(",")[0])
     except (ValueError, subprocess.TimeoutExpired, IndexError):
         return None
@@ -143,7 +147,8 @@ def build_encode_args(infos: list[MediaInfo], keep, pieces, out_path: str, opts:
     width, height = output_size(infos[0].width, infos[0].height, opts.max_height)
     segments = segments_for(keep, pieces)
     uses = [sum(1 for s in segments if s.piece_index == i) for i in range(len(pieces))]
-    inputs = [ffmpeg.input(info.path) for info in infos]
+    inputs = [ffmpeg.input(media_url(info.path), f=info.demuxer, protocol_whitelist=PROTOCOL_WHITELIST)
+              for info in infos]
     video_sources, audio_sources = {}, {}
     for index, info in enumerate(infos):
         if not uses[index]:
@@ -241,15 +246,16 @@ def run_quick(args: list[str], what: str) -> None:
 def segment_hls(mp4: Path, hls_dir: Path) -> None:
     """HLS VOD from the encoded MP4 by stream copy: the 2 s GOP makes every segment cut exact."""
     hls_dir.mkdir()
-    run_quick(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(mp4), "-c", "copy", "-f", "hls",
+    run_quick(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *input_args(str(mp4), "mov"), "-c", "copy",
+               "-f", "hls",
                "-hls_time", str(HLS_SEGMENT_SECONDS), "-hls_playlist_type", "vod",
                "-hls_flags", "independent_segments", "-hls_segment_filename", str(hls_dir / "seg_%05d.ts"),
                str(hls_dir / "index.m3u8")], "切分 HLS ")
 
 
 def extract_frame(mp4: Path, at_s: float, out: Path, width: int | None = None) -> None:
-    args = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-ss", f"{max(at_s, 0):.3f}", "-i", str(mp4),
-            "-frames:v", "1", "-q:v", "3"]
+    args = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-ss", f"{max(at_s, 0):.3f}",
+            *input_args(str(mp4), "mov"), "-frames:v", "1", "-q:v", "3"]
     if width:
         args += ["-vf", f"scale={width}:-2"]
     run_quick(args + [str(out)], "截取画面")

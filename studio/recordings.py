@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -54,21 +55,67 @@ class Marker(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-def probe_media(path: str) -> dict:
-    """ffprobe a media file: duration, size, first video stream's size and codecs.
+# Container formats accepted for recordings (ffprobe's format_name, each a demuxer's name list).
+# ffmpeg picks the demuxer by the file's content, not its name, and some demuxers open further
+# files named inside the file (hls, dash, concat, imf, image2, …): an "upload.mp4" that is a
+# playlist would make the server read, publish and serve any file it can open. So only these
+# are ever opened, every ffmpeg/ffprobe call on a recording names its demuxer (-f) and reads
+# through the file protocol only.
+ALLOWED_CONTAINERS = ("matroska,webm", "mov,mp4,m4a,3gp,3g2,mj2", "mpegts", "flv")
+FORMAT_WHITELIST = ",".join(ALLOWED_CONTAINERS)
+PROTOCOL_WHITELIST = "file"
 
-    Raises ValidationError with ffprobe's reason when the file is missing or unreadable.
+
+def demuxer_for(format_name: str) -> str:
+    """The demuxer to name with -f for a probed format_name ("matroska,webm" -> "matroska")."""
+    if format_name not in ALLOWED_CONTAINERS:
+        raise ValidationError(f"不支持的录像格式：{format_name}", code="unsupported_container")
+    return format_name.split(",")[0]
+
+
+def media_url(path: str) -> str:
+    """A path as ffmpeg's file protocol URL: no other protocol can be spelled by the name."""
+    return "file:" + str(Path(path).resolve())
+
+
+def input_args(path: str, demuxer: str) -> list[str]:
+    """The input options of an ffmpeg/ffprobe call on a recording (or on a file we made)."""
+    return ["-f", demuxer, "-protocol_whitelist", PROTOCOL_WHITELIST, "-i", media_url(path)]
+
+
+def probe_json(path: str, *args: str, timeout: float = 60) -> dict:
+    """ffprobe -print_format json on a file, opened only by an allowed demuxer via the file protocol.
+
+    Raises ValidationError: file_not_found, unsupported_container (a playlist, list or any
+    other format outside ALLOWED_CONTAINERS), unreadable_media (ffprobe's reason).
     """
     if not os.path.isfile(path):
         raise ValidationError(f"文件不存在：{path}", code="file_not_found")
     try:
-        out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format",
-                              "-show_streams", path], capture_output=True, text=True, timeout=60)
+        out = subprocess.run(["ffprobe", "-v", "error", "-protocol_whitelist", PROTOCOL_WHITELIST,
+                              "-format_whitelist", FORMAT_WHITELIST, "-print_format", "json", "-show_format",
+                              *args, media_url(path)], capture_output=True, text=True, timeout=timeout,
+                             stdin=subprocess.DEVNULL)
     except FileNotFoundError:
         raise ValidationError("服务器未安装 ffprobe", code="ffprobe_missing", status=503)
     if out.returncode != 0:
+        refused = re.search(r"\[(\w+) @ [^]]*\] Format not on whitelist", out.stderr)
+        if refused:
+            raise ValidationError(f"不接受 {refused.group(1)} 格式的文件：录像只能是 MKV、MP4/MOV、TS 或 FLV 视频",
+                                  code="unsupported_container")
         raise ValidationError(f"无法读取媒体文件：{out.stderr.strip()[-300:]}", code="unreadable_media")
     info = json.loads(out.stdout or "{}")
+    info["demuxer"] = demuxer_for(info.get("format", {}).get("format_name", ""))
+    return info
+
+
+def probe_media(path: str) -> dict:
+    """ffprobe a media file: duration, size, first video stream's size and codecs.
+
+    Raises ValidationError with ffprobe's reason when the file is missing, unreadable or not
+    in an allowed container format.
+    """
+    info = probe_json(path, "-show_streams")
     streams = info.get("streams", [])
     video = next((s for s in streams if s.get("codec_type") == "video"), None)
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
