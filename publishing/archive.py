@@ -176,9 +176,13 @@ def feed_xml(entries: list[dict], base_url: str) -> str:
         ET.SubElement(item, "pubDate").text = format_datetime(entry["published_at"].astimezone(timezone.utc))
         units = "、".join(u["name"] for u in entry["meta"]["interview"].get("units", []))
         summary = interview.description or interview.topic or ""
-        ET.SubElement(item, "description").text = (f"{units}　{summary}" if units else summary)[:2000]
-        ET.SubElement(item, "enclosure", url=_link(base_url, f"{interview.id}/video.mp4"),
-                      length=str(entry["size"]), type="video/mp4")
+        summary = (f"{units}　{summary}" if units else summary)
+        if entry["meta"].get("video"):
+            ET.SubElement(item, "description").text = summary[:2000]
+            ET.SubElement(item, "enclosure", url=_link(base_url, f"{interview.id}/video.mp4"),
+                          length=str(entry["size"]), type="video/mp4")
+        else:  # a text broadcast: no video to enclose
+            ET.SubElement(item, "description").text = ("【图文直播实录】" + summary)[:2000]
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(rss, encoding="unicode")
 
 

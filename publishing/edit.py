@@ -250,7 +250,8 @@ def _validate_corrections(session, interview_id: int, corrections) -> dict:
 def interview_recordings(session, interview_id: int, recording_ids) -> list[Recording]:
     """The named recordings of this interview, in the given order (the order they are joined in)."""
     if not isinstance(recording_ids, list) or not recording_ids:
-        raise ValidationError("recording_ids 必须是非空的录像编号列表", code="invalid_edit", field="recording_ids")
+        raise ValidationError("recording_ids 必须是录像编号列表（只发布图文实录、不带视频时为 []）", code="invalid_edit",
+                              field="recording_ids")
     if any(isinstance(r, bool) or not isinstance(r, int) for r in recording_ids) \
             or len(set(recording_ids)) != len(recording_ids):
         raise ValidationError("recording_ids 必须是互不相同的整数", code="invalid_edit", field="recording_ids")
@@ -266,11 +267,34 @@ def interview_recordings(session, interview_id: int, recording_ids) -> list[Reco
     return [found[r] for r in recording_ids]
 
 
+def has_recordings(session, interview_id: int) -> bool:
+    return session.scalar(select(Recording.id).where(Recording.interview_id == interview_id).limit(1)) is not None
+
+
+def is_text_only(edit: dict) -> bool:
+    """A decision without recordings publishes the text broadcast (图文直播实录) alone."""
+    return not edit.get("recording_ids")
+
+
+def _validate_text_only(session, interview_id: int, body: dict) -> dict:
+    """An edit with no recordings: no ranges, poster or chapters (there is no video to place them in)."""
+    for field in ("keep", "poster_s", "chapters"):
+        if body.get(field) not in (None, []):
+            raise ValidationError(f"没有选择录像（图文实录）时不能设置 {field}", code="invalid_edit", field=field)
+    return {"recording_ids": [], "keep": [], "poster_s": None, "chapters": None,
+            "corrections": _validate_corrections(session, interview_id, body.get("corrections"))}
+
+
 def validate_edit(session, interview_id: int, body) -> dict:
     """Check a PUT edit body against the interview's recordings; returns the normalised decision."""
     if not isinstance(body, dict):
         raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
-    recordings = interview_recordings(session, interview_id, body.get("recording_ids"))
+    recording_ids = body.get("recording_ids")
+    if recording_ids is None and not has_recordings(session, interview_id):
+        recording_ids = []  # nothing was recorded: the only thing to publish is the text
+    if recording_ids == []:
+        return _validate_text_only(session, interview_id, body)
+    recordings = interview_recordings(session, interview_id, recording_ids)
     total = total_duration(joined_timeline(recordings))
     keep = validate_keep(body.get("keep"), total)
     poster = body.get("poster_s")

@@ -33,7 +33,7 @@ from studio.recordings import PROTOCOL_WHITELIST, Recording, input_args, list_ma
 from studio.timefmt import iso
 
 from . import captions
-from .edit import (Piece, joined_time_at, kept_duration, next_kept_time, remap, segments_for,
+from .edit import (Piece, is_text_only, joined_time_at, kept_duration, next_kept_time, remap, segments_for,
                    snap_to_frames)
 
 AUDIO_RATE = 48000
@@ -361,6 +361,8 @@ def build_package(session, interview: Interview, edit: dict, work_dir: Path, dat
                   opts: EncodeOptions, progress: ProgressFn, render_page: Callable[[dict, Path], None]) -> dict:
     """Make every file of a published folder in work_dir; returns interview.json's content."""
     progress("probe", 0.0)
+    if is_text_only(edit):
+        return build_text_package(session, interview, edit, work_dir, data_dir, progress, render_page)
     by_id = {r.id: r for r in session.scalars(select(Recording).where(Recording.id.in_(edit["recording_ids"])))}
     missing = [rid for rid in edit["recording_ids"] if rid not in by_id]
     if missing:
@@ -415,19 +417,16 @@ def build_package(session, interview: Interview, edit: dict, work_dir: Path, dat
         progress("pictures", number / max(len(chapter_cues), 1))
 
     progress("texts", 0.0)
-    lines = transcript_lines(session, interview.id, corrections, times, keep)
-    public_interview = interview_json(interview, staff=False)
-    copy_images(session, data_dir, lines, public_interview["guests"], work_dir)
+    lines, public_interview = _transcript_package(session, interview, corrections, times, keep, work_dir, data_dir)
     caption_items = [{"t": times[line["entry_id"]] + offset, "text": line["text"]} for line in lines
                      if times.get(line["entry_id"]) is not None and line["text"].strip()]
     caption_cues = captions.build_caption_cues(caption_items, keep, duration)
     (work_dir / "captions.vtt").write_text(captions.to_webvtt(caption_cues), encoding="utf-8")
     (work_dir / "captions.srt").write_text(captions.to_srt(caption_cues), encoding="utf-8")
     (work_dir / "chapters.vtt").write_text(captions.to_webvtt(chapter_cues), encoding="utf-8")
-    (work_dir / "transcript.txt").write_text(captions.transcript_txt(interview.title, lines), encoding="utf-8")
 
     meta = {
-        "interview": public_interview,
+        "interview": public_interview, "kind": "video",
         "video": {"src": "video.mp4", "hls": "hls/index.m3u8", "poster": "poster.jpg",
                   "duration_s": round(duration, 3), "width": output_size(infos[0].width, infos[0].height,
                                                                           opts.max_height)[0],
@@ -440,8 +439,41 @@ def build_package(session, interview: Interview, edit: dict, work_dir: Path, dat
                  "revision": edit.get("revision")},
         "encode_seconds": round(encode_seconds, 2),
     }
-    (work_dir / "transcript.json").write_text(json.dumps({"lines": lines}, ensure_ascii=False, indent=1),
-                                              encoding="utf-8")
+    return _finish_package(meta, work_dir, progress, render_page)
+
+
+def build_text_package(session, interview: Interview, edit: dict, work_dir: Path, data_dir: str,
+                       progress: ProgressFn, render_page: Callable[[dict, Path], None]) -> dict:
+    """A text broadcast (图文直播实录) without video: the page, transcript, photos, interview.json."""
+    progress("probe", 1.0)
+    progress("texts", 0.0)
+    lines, public_interview = _transcript_package(session, interview, edit.get("corrections") or {}, {}, [],
+                                                  work_dir, data_dir)
+    meta = {
+        "interview": public_interview, "kind": "text", "video": None,
+        # The first photo of the feed stands in for a poster on the archive index.
+        "cover": next((line["image"] for line in lines if line["image"]), None),
+        "chapters": [], "captions": None,
+        "transcript": lines, "answered_questions": answered_questions(session, interview.id),
+        "edit": {"recording_ids": [], "keep": [], "poster_s": None, "revision": edit.get("revision")},
+        "encode_seconds": 0.0,
+    }
+    return _finish_package(meta, work_dir, progress, render_page)
+
+
+def _transcript_package(session, interview: Interview, corrections: dict, times: dict, keep, work_dir: Path,
+                        data_dir: str) -> tuple[list[dict], dict]:
+    """The transcript lines with their photos copied in, transcript.txt, and the public interview."""
+    lines = transcript_lines(session, interview.id, corrections, times, keep)
+    public_interview = interview_json(interview, staff=False)
+    copy_images(session, data_dir, lines, public_interview["guests"], work_dir)
+    (work_dir / "transcript.txt").write_text(captions.transcript_txt(interview.title, lines), encoding="utf-8")
+    return lines, public_interview
+
+
+def _finish_package(meta: dict, work_dir: Path, progress: ProgressFn, render_page: Callable[[dict, Path], None]) -> dict:
+    (work_dir / "transcript.json").write_text(json.dumps({"lines": meta["transcript"]}, ensure_ascii=False,
+                                                         indent=1), encoding="utf-8")
     render_page(meta, work_dir)
     (work_dir / "interview.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     (work_dir / "ffmpeg.log").unlink(missing_ok=True)

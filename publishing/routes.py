@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_te
     send_from_directory
 from sqlalchemy import select
 
-from studio.auth import require_roles, require_staff_page
+from studio.auth import allow_body, require_roles, require_staff_page
 from studio.db import Session
 from studio.errors import Conflict, NotFound, ValidationError
 from studio.events import record_event
@@ -56,6 +56,7 @@ def list_recordings_api(interview_id: int):
 
 @bp.post("/api/interviews/<int:interview_id>/recordings")
 @require_roles("publisher", "director")
+@allow_body("MAX_RECORDING_UPLOAD_MB", mimetypes=("multipart/form-data",))  # streamed to disk
 def register_recording_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -113,6 +114,12 @@ def _editor_material(session, interview) -> dict:
                         "at": iso(entry.created_at), "t": t,
                         "image_url": f"/media/{entry.image_id}/thumb" if entry.image_id else None})
     total = total_duration(pieces)
+    default_edit = {"recording_ids": [r.id for r in chosen], "keep": [[0.0, total]] if total else [],
+                    "poster_s": None, "chapters": None, "corrections": {}, "revision": 0}
+    edit = edit_json(decision) if decision is not None else default_edit
+    if decision is not None and not decision.recording_ids and chosen:
+        # Saved as text only before a recording was registered: offer the video, keep the corrections.
+        edit = {**default_edit, "corrections": decision.corrections, "revision": decision.revision}
     return {
         "interview": interview_json(interview, staff=True),
         "recordings": [{**recording_json(r), "offset_s": p.offset_s} for r, p in zip(chosen, pieces)],
@@ -121,9 +128,7 @@ def _editor_material(session, interview) -> dict:
         "markers": markers, "entries": entries,
         "default_chapters": default_chapters(session, interview.id, pieces, started) if pieces else [],
         "saved": decision is not None,
-        "edit": edit_json(decision) if decision is not None else {
-            "recording_ids": [r.id for r in chosen], "keep": [[0.0, total]] if total else [],
-            "poster_s": None, "chapters": None, "corrections": {}, "revision": 0},
+        "edit": edit, "text_only": not chosen,
         "jobs": [jobs.job_json(j) for j in jobs.list_jobs(session, interview.id, limit=5)],
     }
 
@@ -228,10 +233,16 @@ def archive_feed():
     return send_from_directory(_archive_dir(), "feed.xml", mimetype="application/rss+xml", max_age=60)
 
 
+def _archive_not_found(message: str = "没有这个已发布的访谈。"):
+    """A 404 page for people (the archive is browsed, not called): Chinese, in the archive's style."""
+    _archive_dir()  # the page's stylesheet lives in the archive's assets
+    return render_template("publishing/archive_404.html", message=message), 404
+
+
 @bp.get("/archive/assets/<name>")
 def archive_asset(name: str):
     if name not in archive.ASSETS:
-        raise NotFound("没有这个文件", code="not_found")
+        return _archive_not_found("没有这个文件。")
     return send_from_directory(_archive_dir() / "assets", name, max_age=3600)
 
 
@@ -244,7 +255,15 @@ def archive_page_redirect(interview_id: int):
 @bp.get("/archive/<int:interview_id>/<path:name>")
 def archive_file(interview_id: int, name: str = "index.html"):
     folder = archive.current_folder(current_app.config["DATA_DIR"], interview_id)
-    if folder is None or not archive.safe_name(name) or not (folder / name).is_file():
-        raise NotFound("没有这个已发布的访谈", code="not_published")
+    if folder is None:
+        return _archive_not_found()
+    if not archive.safe_name(name) or not (folder / name).is_file():
+        return _archive_not_found("这个访谈回顾里没有该文件。")
     # The folder is resolved once, so every byte of this response comes from one version.
     return send_from_directory(folder, name, conditional=True, max_age=300)
+
+
+@bp.get("/archive/<path:rest>")
+def archive_unknown(rest: str):
+    """Any other address under /archive/ (e.g. /archive/abc/): the same page for people."""
+    return _archive_not_found("没有这个页面。")

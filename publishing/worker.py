@@ -86,7 +86,7 @@ def run_job(app: Flask, job_id: int, token: str, echo: Callable[[float, str], No
         if interview.state == "ended":
             change_state(session, interview, "published")
         finished = jobs.finish_job(session, job.id, token, "done", output_path=str(version),
-                                   duration_s=meta["video"]["duration_s"])
+                                   duration_s=(meta.get("video") or {}).get("duration_s"))
         session.commit()
         if finished is None:
             log.warning("job %s finished after it was taken from this worker", job_id)
