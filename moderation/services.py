@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -20,14 +21,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from studio.db import utcnow
 from studio.errors import Conflict, DomainError, Forbidden, NotFound, TooMany, ValidationError
-from studio.events import record_event
+from studio.events import record_event, redact_public_events
 from studio.models import Interview, InterviewUnit, Unit, User
-from studio.timefmt import iso, parse_iso
+from studio.timefmt import iso, local_zone, parse_iso
 
 from . import similarity, wordlist
 from .models import (PUBLIC_STATUSES, QUESTION_SOURCES, ModerationAudit, Question, QuestionAttempt,
                      QuestionSettings)
-from .text import match_key, normalise_text
+from .text import clean_text, match_key
 
 NICKNAME_MAX = 30
 TEXT_MIN = 2
@@ -43,6 +44,10 @@ DUPLICATE_WINDOW = timedelta(minutes=10)
 # looser limit; it still bounds a client that throws its device cookie away on every request.
 PER_IP_FACTOR = 10
 CLAIM_SECONDS = 90
+# A screening decision (通过/驳回/合并) another moderator made this recently is only overturned
+# with the status the console showed and an explicit confirmation (issue 8.2).
+DECISION_PROTECTED = timedelta(minutes=10)
+DECISION_ACTIONS = ("approve", "reject", "merge", "push")
 DEFAULT_REPLY_DAYS = 15
 REJECT_REASONS = ("与访谈主题无关", "重复提问", "含有不文明用语", "涉及个人隐私", "内容不完整", "广告或无意义内容")
 STATUS_NAMES = {"pending": "待审核", "approved": "已通过", "pushed": "已推送", "on_air": "正在回答",
@@ -170,7 +175,7 @@ def _clean_field(body: dict, key: str, limit: int, label: str, required: bool = 
         value = ""
     if not isinstance(value, str):
         raise ValidationError(f"{label}必须是文字", code="invalid_field", field=key)
-    value = normalise_text(value)
+    value = clean_text(value)
     if required and not value:
         raise ValidationError(f"请填写{label}", code="empty_" + key, field=key)
     if value and len(value) < minimum:
@@ -183,7 +188,9 @@ def _clean_field(body: dict, key: str, limit: int, label: str, required: bool = 
 
 def _clean_contact(body: dict) -> str:
     contact = _clean_field(body, "contact", CONTACT_MAX, "联系方式")
-    if contact and not (_PHONE.match(contact) or _EMAIL.match(contact)):
+    # Checked in its folded form (a phone typed with full-width digits is still a phone), kept as typed.
+    folded = unicodedata.normalize("NFKC", contact)
+    if contact and not (_PHONE.match(folded) or _EMAIL.match(folded)):
         raise ValidationError("联系方式请填写手机号、电话或电子邮箱", code="invalid_contact", field="contact")
     return contact
 
@@ -461,11 +468,70 @@ def _was_public(status: str) -> bool:
     return status in PUBLIC_STATUSES
 
 
-def approve_question(session, q: Question, user: User, version=None) -> Question:
+# Public events whose data is a question's public JSON (text, nickname, reply).
+PUBLIC_QUESTION_EVENTS = ("question.approved", "question.on_air", "question.answered", "question.updated",
+                          "question.replied")
+
+
+def _tombstone_public_events(session, q: Question) -> None:
+    """A question withdrawn from the public (rejected or merged after approval): its earlier
+    public events keep only its id, so replaying the log never shows its text again."""
+    tombstone = {"id": q.id, "interview_id": q.interview_id, "withdrawn": True}
+    redact_public_events(session, q.interview_id, lambda _type, data: data.get("id") == q.id,
+                         lambda _type, _data: tombstone, types=PUBLIC_QUESTION_EVENTS)
+
+
+def _retext_public_events(session, q: Question) -> None:
+    """An edited question (e.g. a netizen's address and phone removed): its earlier public
+    events carry the new text, so the removed wording is gone from replay too."""
+    redact_public_events(session, q.interview_id, lambda _type, data: data.get("id") == q.id and "text" in data,
+                         lambda _type, data: {**data, "text": q.text}, types=PUBLIC_QUESTION_EVENTS)
+
+
+def _last_decision(session, q: Question) -> ModerationAudit | None:
+    """The audit row of the action that set the question's current status (who, when)."""
+    row = session.scalar(select(ModerationAudit).where(
+        ModerationAudit.question_id == q.id, ModerationAudit.action.in_(DECISION_ACTIONS))
+        .order_by(ModerationAudit.id.desc()).limit(1))
+    if row is None or (row.after or {}).get("status") != q.status:
+        return None
+    return row
+
+
+def _check_overturn(session, q: Question, user: User, verb: str, expected_status=None, confirm=False) -> None:
+    """Another moderator's recent decision is never silently overturned (approve ↔ reject, …).
+
+    It takes the status the console last showed (expected_status) and an explicit confirmation;
+    otherwise 409 with the current question, who decided what and when, so the console can show
+    the current state and ask "审核员 张三 于 10:02 已通过此问题，确定改为驳回？".
+    """
+    if q.status not in ("approved", "pushed", "rejected"):
+        return
+    row = _last_decision(session, q)
+    if row is None or row.user_id is None or row.user_id == user.id or row.at < utcnow() - DECISION_PROTECTED:
+        return
+    if expected_status is not None and not isinstance(expected_status, str):
+        raise ValidationError("expected_status 必须是状态名", code="invalid_field", field="expected_status")
+    if confirm is not None and not isinstance(confirm, bool):
+        raise ValidationError("confirm 必须是 true/false", code="invalid_field", field="confirm")
+    if expected_status == q.status and confirm is True:
+        return
+    who = _user_ref(session, row.user_id) or {"id": row.user_id, "name": row.username}
+    at = row.at.astimezone(local_zone()).strftime("%H:%M")
+    status_name = STATUS_NAMES[q.status]
+    raise Conflict(f"审核员 {who['name']} 于 {at} 已将此问题处理为「{status_name}」，确定改为{verb}？"
+                   "（请确认后再操作）", code="decided_by_other", question_id=q.id, question_status=q.status,
+                   decided_by=who, decided_at=iso(row.at), decided_status=q.status,
+                   question=question_json(session, q))
+
+
+def approve_question(session, q: Question, user: User, version=None, expected_status=None,
+                     confirm=False) -> Question:
     """待审核 → 已通过 (a rejected question may be reconsidered): it appears on the viewer page."""
     _check_version(session, q, version)
     _check_status(session, q, ("pending", "rejected"), "通过")
     _check_claim(session, q, user)
+    _check_overturn(session, q, user, "通过", expected_status, confirm)
     before = _snapshot(q)
     q.status = "approved"
     q.reject_reason = ""
@@ -475,18 +541,20 @@ def approve_question(session, q: Question, user: User, version=None) -> Question
     return q
 
 
-def reject_question(session, q: Question, user: User, reason, version=None) -> Question:
+def reject_question(session, q: Question, user: User, reason, version=None, expected_status=None,
+                    confirm=False) -> Question:
     """Reject with a reason (a preset or free text); a question already shown is withdrawn."""
     if reason is None:
         reason = ""
     if not isinstance(reason, str):
         raise ValidationError("reason 必须是文字", code="invalid_field", field="reason")
-    reason = normalise_text(reason)
+    reason = clean_text(reason)
     if len(reason) > REASON_MAX:
         raise ValidationError(f"驳回理由最多 {REASON_MAX} 个字", code="too_long", field="reason")
     _check_version(session, q, version)
     _check_status(session, q, ("pending", "approved", "pushed"), "驳回")
     _check_claim(session, q, user)
+    _check_overturn(session, q, user, "驳回", expected_status, confirm)
     before = _snapshot(q)
     was_public = _was_public(q.status)
     q.status = "rejected"
@@ -497,6 +565,7 @@ def reject_question(session, q: Question, user: User, reason, version=None) -> Q
     record_event(session, q.interview_id, "question.rejected", _event_json(session, q))
     if was_public:
         record_event(session, q.interview_id, "question.withdrawn", {"id": q.id, "interview_id": q.interview_id})
+        _tombstone_public_events(session, q)
     return q
 
 
@@ -522,10 +591,12 @@ def edit_question(session, q: Question, user: User, text, version=None) -> Quest
     record_event(session, q.interview_id, "question.edited", _event_json(session, q))
     if _was_public(q.status):
         record_event(session, q.interview_id, "question.updated", public_question_json(session, q))
+    _retext_public_events(session, q)
     return q
 
 
-def merge_question(session, q: Question, user: User, target_id, version=None) -> Question:
+def merge_question(session, q: Question, user: User, target_id, version=None, expected_status=None,
+                   confirm=False) -> Question:
     """Fold q (and whatever was merged into it) into target: every original is kept, askers add up."""
     if isinstance(target_id, bool) or not isinstance(target_id, int):
         raise ValidationError("into 必须是问题编号", code="invalid_field", field="into")
@@ -538,6 +609,7 @@ def merge_question(session, q: Question, user: User, target_id, version=None) ->
     _check_status(session, q, ("pending", "approved", "pushed"), "合并")
     _check_status(session, target, ("pending", "approved", "pushed", "on_air", "answered"), "合并到该问题")
     _check_claim(session, q, user)
+    _check_overturn(session, q, user, "合并", expected_status, confirm)
     before, target_before = _snapshot(q), _snapshot(target)
     was_public = _was_public(q.status)
     children = _merged_children(session, q)
@@ -556,6 +628,7 @@ def merge_question(session, q: Question, user: User, target_id, version=None) ->
                  {**_event_json(session, q), "into": _event_json(session, target)})
     if was_public:
         record_event(session, q.interview_id, "question.withdrawn", {"id": q.id, "interview_id": q.interview_id})
+        _tombstone_public_events(session, q)
     if _was_public(target.status):
         record_event(session, q.interview_id, "question.updated", public_question_json(session, target))
     return target
@@ -574,7 +647,7 @@ def mark_question(session, q: Question, user: User, body: dict) -> Question:
             raise ValidationError("labels 必须是文字列表", code="invalid_field", field="labels")
         cleaned: list[str] = []
         for label in labels:
-            label = normalise_text(label)
+            label = clean_text(label)
             if len(label) > LABEL_MAX:
                 raise ValidationError(f"标签最多 {LABEL_MAX} 个字", code="too_long", field="labels")
             if label and label not in cleaned:
@@ -723,13 +796,27 @@ def release_question(session, q: Question, user: User) -> Question:
         return q
     if q.claimed_by_id != user.id and user.role != "admin":
         raise Forbidden("只能放弃自己认领的问题", code="not_your_claim")
+    _clear_claim(session, q)
+    return q
+
+
+def _clear_claim(session, q: Question) -> None:
     q.claimed_by_id = None
     q.claimed_at = None
     session.flush()
     record_event(session, q.interview_id, "question.claimed",
                  {"id": q.id, "interview_id": q.interview_id, "claimed_by": None, "claimed_until": None,
                   "version": q.version})
-    return q
+
+
+def release_claims_of(session, user_id: int, question_ids: list[int]) -> int:
+    """Release those of `question_ids` still claimed by `user_id` (its console went away)."""
+    released = 0
+    for q in session.scalars(select(Question).where(Question.id.in_(question_ids),
+                                                    Question.claimed_by_id == user_id)):
+        _clear_claim(session, q)
+        released += 1
+    return released
 
 
 BULK_ACTIONS = ("approve", "reject")

@@ -1,11 +1,18 @@
 """Socket actions on /studio for the screening console (thin: authorise, call a service, ack)."""
 from __future__ import annotations
 
+from flask import request
+
 from studio.db import Session
 from studio.errors import ValidationError
-from studio.sockets import socket_action
+from studio.sockets import on_socket_disconnect, socket_action
 
 from . import services
+
+# sid -> (user id, question ids) of the claims made through that socket, in this process (a
+# socket's actions and its disconnect are handled by the process holding the socket). A claim
+# is given up when its console reloads or closes, not only when CLAIM_SECONDS run out.
+_claims_by_socket: dict[str, tuple[int, set[int]]] = {}
 
 
 def _question(data: dict):
@@ -21,6 +28,7 @@ def claim_action(data, user):
     session = Session()
     q = services.claim_question(session, _question(data), user)
     session.commit()
+    _claims_by_socket.setdefault(request.sid, (user.id, set()))[1].add(q.id)
     return {"question_id": q.id, "claimed_by": {"id": user.id, "name": user.display_name or user.username}}
 
 
@@ -30,4 +38,19 @@ def release_action(data, user):
     session = Session()
     q = services.release_question(session, _question(data), user)
     session.commit()
+    _claims_by_socket.get(request.sid, (None, set()))[1].discard(q.id)
     return {"question_id": q.id}
+
+
+def release_socket_claims(sid: str) -> None:
+    """The console behind `sid` went away: release the claims it still holds."""
+    held = _claims_by_socket.pop(sid, None)
+    if not held or not held[1]:
+        return
+    user_id, question_ids = held
+    session = Session()
+    if services.release_claims_of(session, user_id, sorted(question_ids)):
+        session.commit()
+
+
+on_socket_disconnect("/studio", release_socket_claims)

@@ -1,11 +1,13 @@
-"""Text normalisation shared by intake, sensitive-word matching and duplicate detection.
+"""Text cleaning shared by intake, sensitive-word matching and duplicate detection.
 
 Two forms of a text exist:
-- the *display* form (normalise_text): NFKC, control and format characters removed,
-  whitespace collapsed, trimmed. This is what is stored and shown.
-- the *match key* (match_key): the display form in simplified characters, lower case, with
-  every character that is not a letter or digit dropped. Sensitive words and near-duplicates
-  are found on this key, so "法 轮 功", "法.轮.功" and "法輪功" all read "法轮功".
+- the *display* form (clean_text): NFC, control and format characters removed, whitespace
+  collapsed, trimmed. This is what is stored and shown, everywhere: full-width Chinese
+  punctuation (？，！：；（）) and full-width digits stay exactly as the netizen typed them.
+- the *match key* (match_key): the display form folded by NFKC (full-width → half-width),
+  in simplified characters, lower case, with every character that is not a letter or digit
+  dropped. Sensitive words, near-duplicates and "the same question again" are found on this
+  key only, so "法 轮 功", "法.轮.功", "ｆａ" and "法輪功" all read alike.
 """
 from __future__ import annotations
 
@@ -25,9 +27,13 @@ def _is_dropped_control(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs")
 
 
-def normalise_text(value: str) -> str:
-    """NFKC, control characters removed, whitespace collapsed to single spaces, trimmed."""
-    value = unicodedata.normalize("NFKC", value)
+def clean_text(value: str) -> str:
+    """The display form: NFC, controls removed, whitespace collapsed to single spaces, trimmed.
+
+    No NFKC here: it would turn the netizen's full-width ？ into ? on the host's card and the
+    OBS caption. NFC only composes (e + ◌́ → é) and never changes what a reader sees.
+    """
+    value = unicodedata.normalize("NFC", value)
     value = _WHITESPACE.sub(" ", value)
     value = "".join(ch for ch in value if not _is_dropped_control(ch))
     return _WHITESPACE.sub(" ", value).strip()
@@ -45,23 +51,31 @@ def _is_kept_in_key(ch: str) -> bool:
 def match_key_with_positions(value: str) -> tuple[str, list[int]]:
     """The match key of a display text, and for each key character its index in the text.
 
-    t2s conversion maps character to character for almost all of the table; where it does not
-    (a phrase rule changing length) we fall back to per-character conversion so positions stay
-    exact and highlighting lands on the right characters.
+    Each display character is folded by NFKC on its own (one character may become several,
+    e.g. ㈱ → (株)), so every folded character still knows where it came from. t2s maps
+    character to character for almost all of the table; where it does not (a phrase rule
+    changing length) we fall back to per-character conversion so positions stay exact and
+    highlighting lands on the right characters.
     """
-    simplified = to_simplified(value)
-    if len(simplified) != len(value):
-        simplified = "".join(_T2S.convert(ch)[:1] or ch for ch in value)
+    folded: list[str] = []
+    sources: list[int] = []
+    for index, ch in enumerate(value):
+        for out in unicodedata.normalize("NFKC", ch):
+            folded.append(out)
+            sources.append(index)
+    joined = "".join(folded)
+    simplified = to_simplified(joined)
+    if len(simplified) != len(joined):
+        simplified = "".join(_T2S.convert(ch)[:1] or ch for ch in joined)
     key_chars: list[str] = []
     positions: list[int] = []
-    for index, ch in enumerate(simplified):
+    for ch, index in zip(simplified, sources):
         if _is_kept_in_key(ch):
-            lowered = ch.lower()
-            key_chars.append(lowered[:1])
+            key_chars.append(ch.lower()[:1])
             positions.append(index)
     return "".join(key_chars), positions
 
 
 def match_key(value: str) -> str:
-    """Simplified, lower-case letters and digits only: the form words and duplicates are matched on."""
-    return match_key_with_positions(normalise_text(value))[0]
+    """Folded (NFKC, simplified, lower-case) letters and digits only: what words and duplicates match on."""
+    return match_key_with_positions(clean_text(value))[0]

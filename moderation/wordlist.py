@@ -7,7 +7,7 @@ from studio.db import utcnow
 from studio.errors import ValidationError
 
 from .models import SensitiveWord
-from .text import match_key, match_key_with_positions, normalise_text
+from .text import clean_text, match_key, match_key_with_positions
 
 MAX_WORDS = 20000
 MAX_WORD_LENGTH = 50
@@ -18,7 +18,7 @@ def parse_wordlist(text: str) -> list[str]:
     words: list[str] = []
     seen: set[str] = set()
     for number, line in enumerate(text.splitlines(), start=1):
-        word = normalise_text(line)
+        word = clean_text(line)
         if not word or word.startswith("#"):
             continue
         if len(word) > MAX_WORD_LENGTH:

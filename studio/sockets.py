@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from urllib.parse import urlsplit
 
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
@@ -18,6 +17,7 @@ from .errors import DomainError, Forbidden, Unauthorized, ValidationError
 from .events import PUBLIC, STAFF, build_snapshot, replay_events, room_for
 from .extensions import socketio
 from .interviews import get_interview
+from .origins import origin_allowed
 
 log = logging.getLogger(__name__)
 SESSION_CHECK_KEY = "staff_socket_check"
@@ -62,14 +62,11 @@ def socket_action(name: str, namespace: str = "/studio", roles: tuple[str, ...] 
 
 
 def _origin_allowed() -> bool:
-    """Browsers always send Origin on a WebSocket/XHR; refuse staff sockets from other sites."""
-    origin = request.headers.get("Origin")
-    if not origin:
-        return True  # not a browser (tests, load generators); it still needs the cookie
-    trusted = {o.strip().rstrip("/") for o in current_app.config.get("TRUSTED_ORIGINS", "").split(",") if o.strip()}
-    if origin.rstrip("/") in trusted:
-        return True
-    return urlsplit(origin).netloc == request.host
+    """Browsers always send Origin on a WebSocket/XHR; refuse staff sockets from other sites.
+
+    No Origin: not a browser (tests, load generators); it still needs the cookie.
+    """
+    return origin_allowed("TRUSTED_ORIGINS")
 
 
 def _join(data: dict, audience: str) -> dict:
@@ -92,6 +89,31 @@ def _join(data: dict, audience: str) -> dict:
 @socketio.on("connect", namespace="/live")
 def live_connect(auth=None):
     return True
+
+
+# namespace -> callbacks(sid) run when one of its sockets goes away (a console reloaded or
+# closed, or its connection dropped). Packages add theirs; Flask-SocketIO keeps one handler.
+_disconnect_callbacks: dict[str, list] = {"/studio": []}
+
+
+def on_socket_disconnect(namespace: str, callback) -> None:
+    """Call `callback(sid)` when a socket of `namespace` disconnects (e.g. release its claims)."""
+    if callback not in _disconnect_callbacks[namespace]:
+        _disconnect_callbacks[namespace].append(callback)
+
+
+@socketio.on("disconnect", namespace="/studio")
+def studio_disconnect(*_args):
+    sid = request.sid
+    try:
+        for callback in _disconnect_callbacks["/studio"]:
+            try:
+                callback(sid)
+            except Exception:  # noqa: BLE001 - one package's clean-up must not skip the others'
+                Session.rollback()
+                log.exception("socket disconnect callback %r failed", callback)
+    finally:
+        Session.remove()
 
 
 @socketio.on("connect", namespace="/studio")

@@ -2,21 +2,32 @@
 import pytest
 
 from moderation.similarity import dice, ngrams, similar_candidates
-from moderation.text import match_key, normalise_text
+from moderation.text import clean_text, match_key
 from moderation.wordlist import find_sensitive_words, parse_wordlist
 
 
-def test_normalise_nfkc_controls_and_whitespace():
-    assert normalise_text("  请问\t\n消防站\u200b\u0007 什么时候   建成  ") == "请问 消防站 什么时候 建成"
-    assert normalise_text("ＡＢＣ１２３") == "ABC123"          # full-width forms fold (NFKC)
-    assert normalise_text("\u202e反转\u202c") == "反转"          # bidi controls are dropped
+def test_clean_text_controls_and_whitespace_but_no_folding():
+    assert clean_text("  请问\t\n消防站\u200b\u0007 什么时候   建成  ") == "请问 消防站 什么时候 建成"
+    # Issue 8.1: the display form keeps full-width forms as typed (no NFKC); only the key folds.
+    assert clean_text("ＡＢＣ１２３？，！：；（）") == "ＡＢＣ１２３？，！：；（）"
+    assert match_key("ＡＢＣ１２３？，！：；（）") == match_key("abc123") == "abc123"
+    assert clean_text("\u202e反转\u202c") == "反转"          # bidi controls are dropped
+    assert clean_text("e\u0301") == "é"                        # NFC composes, nothing visible changes
+
+
+def test_sensitive_word_span_points_into_the_unfolded_text():
+    text = clean_text("请问（ｄｕ）賭．博？")
+    flag = find_sensitive_words(text, ["赌博"])[0]
+    assert flag["matched"] == "賭．博" and text[flag["start"]:flag["end"]] == "賭．博"
+    flag = find_sensitive_words("㈱ＶＩＡＧＲＡ！", ["viagra"])[0]
+    assert flag["matched"] == "ＶＩＡＧＲＡ"
 
 
 @pytest.mark.parametrize("written", [
     "赌博", "赌 博", "赌.博", "赌，博", "赌-博", "賭博", "賭 . 博", "赌\u200b博", "ｄｕ赌博",
 ])
 def test_sensitive_word_found_in_every_disguise(written):
-    text = normalise_text(f"我想问一下{written}的问题")
+    text = clean_text(f"我想问一下{written}的问题")
     flags = find_sensitive_words(text, ["赌博"])
     assert [f["word"] for f in flags] == ["赌博"]
     flag = flags[0]
