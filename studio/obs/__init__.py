@@ -13,6 +13,7 @@ from .services import register_question_text_lookup  # noqa: F401  (public hook)
 
 log = logging.getLogger(__name__)
 OWNER_KEY = "fangtan_obs_owner"
+BUS_KEY = "fangtan_obs_bus"
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     add_event_listener(services.log_marker_for_event)
     register_commands(app)
     app.extensions[OWNER_KEY] = None
+    app.extensions[BUS_KEY] = None
 
     # The owner starts with the first request a server process answers, never in CLI commands
     # (`flask db upgrade` must not grab OBS). WORKER=external leaves it to `flask obs run`.
@@ -45,10 +47,22 @@ def start_owner(app: Flask):
 
     owner = app.extensions.get(OWNER_KEY)
     if owner is None:
-        owner = ObsOwner(app)
+        owner = ObsOwner(app, get_bus(app))
         app.extensions[OWNER_KEY] = owner
         owner.start()
     return owner
+
+
+def get_bus(app: Flask | None = None):
+    """This process's command bus (bus.py), created and started on first use."""
+    from .bus import CommandBus
+
+    app = app or current_app._get_current_object()
+    bus = app.extensions.get(BUS_KEY)
+    if bus is None:
+        bus = app.extensions[BUS_KEY] = CommandBus(app)
+        bus.start()
+    return bus
 
 
 def health_state() -> str:

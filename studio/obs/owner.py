@@ -8,11 +8,16 @@ connects to OBS (see models.py). The owner:
     checks GetVersion().availableRequests, and records `obs.state` for staff;
   - turns OBS events into status changes, `obs.state` / `stream.state` events and markers,
     and registers a recording when OBS reports it STOPPED (only then is the file complete);
-  - executes queued commands in order (from any process) and answers them in the same row;
+  - executes commands (rows in `obs_commands`, from any process) in the order they arrive and
+    answers them in the same row;
   - polls GetStats / GetStreamStatus / GetRecordStatus about once a second: the figures for
     the director, and a request that notices a silently dead connection within seconds.
-OBS's events arrive on the connection's reader thread and are handed over through a queue, so
-all database work happens on the owner's own task.
+Nothing waits for a tick: the task sleeps on one inbox and wakes for whatever arrives there:
+a command id (from a request in this process, or from Redis: bus.py), an OBS event (from the
+connection's reader thread), the answer of a stats poll (its request runs on a thread of its
+own, so a slow OBS answer never holds up a command or an event), or a wake-up (the socket
+closed). Between arrivals it sleeps until the next timer (lease, poll, reconnect, prune) is due.
+All database work happens on the owner's own task, in short transactions.
 """
 from __future__ import annotations
 
@@ -41,7 +46,6 @@ from .models import STATUS_ROW_ID, ObsCommand, ObsStatus
 
 log = logging.getLogger(__name__)
 
-TICK_S = 0.1
 POLL_S = 1.0
 POLL_TIMEOUT_S = 3.0  # a poll unanswered this long means the connection is dead
 BACKOFF_MIN_S, BACKOFF_MAX_S = 0.5, 5.0
@@ -55,13 +59,18 @@ HANDLED_EVENTS = {"CurrentProgramSceneChanged", "SceneListChanged", "SceneNameCh
 class ObsOwner:
     """The background task; start() once per process (init_app does it on the first request)."""
 
-    def __init__(self, app):
+    def __init__(self, app, bus=None):
         self.app = app
+        self.bus = bus
+        if bus is not None:
+            bus.owner = self
         self.url = app.config.get("OBS_URL")
         self.password = app.config.get("OBS_PASSWORD") or ""
         self.token = f"{pysocket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.wake_event = threading.Event()
-        self.obs_events: queue.Queue = queue.Queue()
+        # ("command", id) / ("obs", conn, type, data, at) / ("stats", conn, answer) / ("wake",)
+        self.inbox: queue.Queue = queue.Queue()
+        self.poll_in_flight = False
+        self.sweep_due = False
         self.conn: ObsConnection | None = None
         self.is_owner = False
         self.auth_failed = False
@@ -89,31 +98,72 @@ class ObsOwner:
         self.wake()
 
     def wake(self) -> None:
-        self.wake_event.set()
+        self.inbox.put(("wake",))
+
+    def deliver(self, command_id: int) -> None:
+        """A committed command row for OBS (any thread): executed as soon as the task is free."""
+        self.inbox.put(("command", command_id))
+
+    def request_sweep(self) -> None:
+        """Look for pending rows now (after Redis messages may have been lost)."""
+        self.sweep_due = True
+        self.wake()
+
+    @property
+    def serving(self) -> bool:
+        """Holding the lease with a live connection: commands handed over now run at once."""
+        return self.is_owner and self.conn is not None and self.conn.alive
 
     def run(self) -> None:
         while self.running:
             try:
+                item = self.inbox.get(timeout=max(0.0, self._next_due() - time.monotonic()))
+            except queue.Empty:
+                item = None
+            try:
                 with self.app.app_context():
-                    self.tick()
+                    if item is not None:
+                        self._handle(item)
+                    self._timers()
             except Exception:  # noqa: BLE001 - the owner must survive anything and try again
-                log.exception("OBS owner tick failed")
+                log.exception("OBS owner task failed")
                 Session.rollback()
                 time.sleep(1)
             finally:
                 Session.remove()
-            self.wake_event.wait(TICK_S)
-            self.wake_event.clear()
         self._close_connection()
         with self.app.app_context():
             self._release_lease()
             Session.remove()
 
-    def tick(self) -> None:
+    def _next_due(self) -> float:
+        """When the next timer is due (the inbox wakes the task earlier for anything else)."""
+        due = min(self.next_lease, self.next_prune)
+        if self.is_owner and self.conn is None and not self.auth_failed:
+            due = min(due, self.next_attempt)
+        if self.is_owner and self.conn is not None and not self.poll_in_flight:
+            due = min(due, self.next_poll)
+        return due
+
+    def _handle(self, item: tuple) -> None:
+        kind = item[0]
+        if kind == "command":
+            if self.serving:
+                self._execute(item[1])
+            # else: it stays pending; the owner that connects next sweeps it up (or it times out)
+        elif kind == "obs":
+            self._handle_obs_event(*item[1:])
+        elif kind == "stats":
+            self._handle_poll(*item[1:])
+
+    def _timers(self) -> None:
         now = time.monotonic()
         if now >= self.next_lease:
             self.is_owner = self._renew_lease()
             self.next_lease = now + services.LEASE_RENEW_S
+            # The fallback for a command no push reached (a lost Redis message, SQLite without
+            # Redis): pending rows are looked for once per lease period.
+            self.sweep_due = True
         if not self.is_owner:
             self._close_connection()
             return
@@ -123,11 +173,12 @@ class ObsOwner:
             if not self.auth_failed and now >= self.next_attempt:
                 self._connect()
             return
-        self._handle_obs_events()
-        self._drain_commands()
-        if self.conn is not None and time.monotonic() >= self.next_poll:
+        if self.sweep_due:
+            self.sweep_due = False
+            self._sweep_commands()
+        if self.conn is not None and not self.poll_in_flight and time.monotonic() >= self.next_poll:
             self.next_poll = time.monotonic() + POLL_S
-            self._poll()
+            self._start_poll()
         if now >= self.next_prune:
             self.next_prune = now + 60
             services.prune_commands(Session())
@@ -154,8 +205,23 @@ class ObsOwner:
             # A previous owner may have died saying "connected": not true until we connect.
             session.execute(update(ObsStatus).where(ObsStatus.id == STATUS_ROW_ID).values(connected=False))
             session.commit()
+            self._fail_orphaned_commands(session)
             log.info("OBS owner: this process (%s) now owns the OBS connection", self.token)
         return owner
+
+    def _fail_orphaned_commands(self, session) -> None:
+        """Commands the dead owner had claimed: OBS may or may not have done them, so they are
+        failed, never run a second time (its pending ones are swept up once we connect)."""
+        orphaned = list(session.scalars(select(ObsCommand.id).where(ObsCommand.state == "running")))
+        if not orphaned:
+            return
+        session.execute(update(ObsCommand).where(ObsCommand.id.in_(orphaned), ObsCommand.state == "running")
+                        .values(state="failed", finished_at=utcnow(),
+                                error={"code": "obs_owner_lost", "status": 503,
+                                       "message": "执行该命令的服务进程已退出，OBS 是否已执行未知：请查看 OBS 状态后重试"}))
+        session.commit()
+        for command_id in orphaned:
+            self._answered(command_id)
 
     def _release_lease(self) -> None:
         session = Session()
@@ -170,8 +236,8 @@ class ObsOwner:
         status = services.get_status(session)
         status.connect_attempts = (status.connect_attempts or 0) + 1
         session.commit()
-        conn = ObsConnection(self.url, self.password, request_timeout=POLL_TIMEOUT_S,
-                             on_event=self._queue_obs_event, on_close=self.wake)
+        conn = ObsConnection(self.url, self.password, request_timeout=POLL_TIMEOUT_S, on_close=self.wake)
+        conn.on_event = lambda event_type, data: self._queue_obs_event(conn, event_type, data)
         try:
             conn.connect(timeout=3)
         except ObsAuthError:
@@ -193,6 +259,9 @@ class ObsOwner:
             self._reload_state()
         except ObsError as exc:
             self._lost(f"读取 OBS 状态失败：{exc.message}")
+            return
+        # Commands sent while nobody was connected (a takeover, a reconnect) run now, once.
+        self._sweep_commands()
 
     def _set_error(self, session, code: str, message: str) -> None:
         status = services.get_status(session)
@@ -212,11 +281,12 @@ class ObsOwner:
         self._broadcast()
 
     def _close_connection(self) -> None:
+        # Events and poll answers of this connection still in the inbox are dropped on arrival
+        # (they carry their connection); commands stay pending for the next connection.
         if self.conn is not None:
             self.conn.close()
             self.conn = None
-        while not self.obs_events.empty():
-            self.obs_events.get_nowait()
+        self.poll_in_flight = False
 
     def _reload_state(self) -> None:
         """Everything the pages show, read fresh from OBS (after each connect and when a poll disagrees)."""
@@ -286,30 +356,26 @@ class ObsOwner:
 
     # ---- OBS events ----------------------------------------------------------------------
 
-    def _queue_obs_event(self, event_type: str, data: dict) -> None:
-        """Reader thread: hand the event to the owner's task."""
+    def _queue_obs_event(self, conn, event_type: str, data: dict) -> None:
+        """Reader thread: hand the event to the owner's task, which wakes for it at once."""
         if event_type in HANDLED_EVENTS:
-            self.obs_events.put((event_type, data, utcnow()))
-            self.wake()
+            self.inbox.put(("obs", conn, event_type, data, utcnow()))
 
-    def _handle_obs_events(self) -> None:
-        while self.conn is not None:
-            try:
-                event_type, data, at = self.obs_events.get_nowait()
-            except queue.Empty:
-                return
-            if event_type == "ExitStarted":
-                self._lost("OBS 正在退出")
-                return
-            session = Session()
-            status = services.get_status(session)
-            changed = getattr(self, f"_on_{_snake(event_type)}")(session, status, data, at)
-            if changed:
-                status.updated_at = utcnow()
-                services.record_obs_state(session, status)
-            session.commit()
-            if changed:
-                self._broadcast(status)
+    def _handle_obs_event(self, conn, event_type: str, data: dict, at) -> None:
+        if conn is not self.conn:
+            return  # from a connection since closed
+        if event_type == "ExitStarted":
+            self._lost("OBS 正在退出")
+            return
+        session = Session()
+        status = services.get_status(session)
+        changed = getattr(self, f"_on_{_snake(event_type)}")(session, status, data, at)
+        if changed:
+            status.updated_at = utcnow()
+            services.record_obs_state(session, status)
+        session.commit()
+        if changed:
+            self._broadcast(status)
 
     def _on_current_program_scene_changed(self, session, status, data, at) -> bool:
         return self._program_scene_is(session, status, data.get("sceneName"), at)
@@ -422,27 +488,45 @@ class ObsOwner:
 
     # ---- commands ------------------------------------------------------------------------
 
-    def _drain_commands(self) -> None:
+    def _sweep_commands(self) -> None:
+        """Pending rows no push brought here (sent while nobody was connected, or a lost message)."""
         session = Session()
         pending = list(session.scalars(select(ObsCommand.id).where(ObsCommand.state == "pending")
-                                       .order_by(ObsCommand.id).limit(20)))
+                                       .order_by(ObsCommand.id).limit(50)))
         session.rollback()
         for command_id in pending:
-            if self.conn is None:
+            if not self.serving:
                 return
             self._execute(command_id)
 
+    def _claim(self, session, command_id: int) -> bool:
+        """pending -> running, only if still pending and in date: whoever claims it runs it, once."""
+        fresh_since = utcnow() - timedelta(seconds=services.COMMAND_TIMEOUT_S)
+        claimed = session.execute(update(ObsCommand).where(
+            ObsCommand.id == command_id, ObsCommand.state == "pending", ObsCommand.created_at >= fresh_since)
+            .values(state="running")).rowcount == 1
+        if not claimed:
+            stale = session.execute(update(ObsCommand).where(ObsCommand.id == command_id,
+                                                             ObsCommand.state == "pending")
+                                    .values(state="failed", finished_at=utcnow(),
+                                            error={"code": "obs_timeout", "message": "OBS 未在规定时间内响应",
+                                                   "status": 504})).rowcount == 1
+            session.commit()
+            if stale:
+                self._answered(command_id)
+            return False
+        session.commit()
+        return True
+
+    def _answered(self, command_id: int) -> None:
+        if self.bus is not None:
+            self.bus.answered(command_id)
+
     def _execute(self, command_id: int) -> None:
         session = Session()
+        if not self._claim(session, command_id):
+            return
         command = session.get(ObsCommand, command_id)
-        if command is None or command.state != "pending":
-            session.rollback()
-            return
-        if (utcnow() - command.created_at).total_seconds() > services.COMMAND_TIMEOUT_S:
-            command.state, command.finished_at = "failed", utcnow()
-            command.error = {"code": "obs_timeout", "message": "OBS 未在规定时间内响应", "status": 504}
-            session.commit()
-            return
         try:
             result = getattr(self, f"_do_{command.kind}")(session, command.payload or {})
             command.state, command.result = "done", result or {}
@@ -457,6 +541,7 @@ class ObsOwner:
             command.state, command.error = "failed", {"code": "obs_error", "message": str(exc), "status": 409}
         command.finished_at = utcnow()
         session.commit()
+        self._answered(command_id)
         if command.state == "failed" and command.error.get("code") == "obs_disconnected":
             self._lost(command.error["message"])
         elif command.kind != "screenshot":
@@ -548,24 +633,43 @@ class ObsOwner:
 
     # ---- polling -------------------------------------------------------------------------
 
-    def _poll(self) -> None:
-        """Stats for the director, and proof the connection still answers."""
-        try:
-            stats, stream, record = self.conn.batch([("GetStats", {}), ("GetStreamStatus", {}), ("GetRecordStatus", {})],
-                                                    halt_on_failure=False, timeout=POLL_TIMEOUT_S)
-        except ObsConnectionLost as exc:
-            self._lost(f"OBS 无响应：{exc.message}")
+    def _start_poll(self) -> None:
+        """Stats for the director, and proof the connection still answers.
+
+        The request runs on a thread of its own and its answer comes back through the inbox:
+        waiting up to POLL_TIMEOUT_S for OBS must not hold up commands and events meanwhile.
+        """
+        conn = self.conn
+        self.poll_in_flight = True
+
+        def ask():
+            try:
+                answer = conn.batch([("GetStats", {}), ("GetStreamStatus", {}), ("GetRecordStatus", {})],
+                                    halt_on_failure=False, timeout=POLL_TIMEOUT_S)
+            except ObsError as exc:
+                answer = exc
+            self.inbox.put(("stats", conn, answer))
+
+        threading.Thread(target=ask, name="obs-stats", daemon=True).start()
+
+    def _handle_poll(self, conn, answer) -> None:
+        if conn is not self.conn:
             return
-        except ObsRequestFailed as exc:
-            log.warning("OBS stats poll: %s", exc.message)
+        self.poll_in_flight = False
+        if isinstance(answer, ObsConnectionLost):
+            self._lost(f"OBS 无响应：{answer.message}")
             return
+        if isinstance(answer, ObsError):
+            log.warning("OBS stats poll: %s", answer.message)
+            return
+        stats, stream, record = answer
         session = Session()
         status = services.get_status(session)
         if bool(stream.get("outputActive")) != status.stream_active or \
                 bool(record.get("outputActive")) != status.record_active:
-            # An event got lost (or is still queued): take OBS's word for it.
+            # An event got lost (or is still in the inbox): take OBS's word for it.
             session.rollback()
-            if self.obs_events.empty():
+            if not any(item[0] == "obs" for item in list(self.inbox.queue)):
                 self._reload_state()
             return
         status.stats = {

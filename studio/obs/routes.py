@@ -1,7 +1,7 @@
 """HTTP for OBS: the state, the director's commands, the program preview, the director page.
 
-Handlers are thin: check the role, validate through services, queue the command for the
-connection owner and wait for its answer (services.wait_for_command).
+Handlers are thin: check the role, validate through services, store the command row, hand it
+to the connection owner and wait for its answer (services.wait_for_command, bus.py).
 """
 from __future__ import annotations
 
@@ -30,12 +30,6 @@ def _body() -> dict:
     return body
 
 
-def _wake_owner() -> None:
-    owner = current_app.extensions.get("fangtan_obs_owner")
-    if owner is not None:
-        owner.wake()
-
-
 def _run(build, timeout: float = services.COMMAND_TIMEOUT_S):
     """Validate with build(session, status) -> (kind, payload), queue it, wait, answer the new state."""
     session = Session()
@@ -43,7 +37,7 @@ def _run(build, timeout: float = services.COMMAND_TIMEOUT_S):
     kind, payload = build(session, status)
     command = services.enqueue_command(session, kind, payload, g.user.id)
     session.commit()
-    result = services.wait_for_command(Session, command.id, timeout=timeout, wake=_wake_owner)
+    result = services.wait_for_command(Session, command.id, timeout=timeout)
     state = services.obs_state_json(services.read_status(Session()), True)
     return jsonify({**state, "result": result})
 
@@ -100,7 +94,7 @@ def obs_screenshot_api():
     kind, payload = services.screenshot_command(body)
     command = services.enqueue_command(session, kind, payload, g.user.id)
     session.commit()
-    return jsonify(services.wait_for_command(Session, command.id, wake=_wake_owner))
+    return jsonify(services.wait_for_command(Session, command.id))
 
 
 @bp.post("/api/obs/bootstrap")

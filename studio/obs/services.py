@@ -5,7 +5,6 @@ handlers) read `obs_status` and queue `obs_commands`; see models.py for why.
 """
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -23,8 +22,10 @@ from .models import STATUS_ROW_ID, ObsCommand, ObsStatus
 # A lease older than this means its owner is gone (it renews every LEASE_RENEW_S).
 LEASE_TTL_S = 8.0
 LEASE_RENEW_S = 2.0
-# How long an HTTP request waits for the owner to execute its command.
-COMMAND_TIMEOUT_S = 8.0
+# How long an HTTP request waits for the owner to execute its command: longer than a takeover
+# (the dead owner's lease running out, the next renewal, a connect), so a command sent just as
+# the owner was killed is still executed, by the new owner, and answered.
+COMMAND_TIMEOUT_S = LEASE_TTL_S + LEASE_RENEW_S + 5.0
 RECORD_ACTIONS = ("start", "stop", "pause", "resume")
 STREAM_ACTIONS = ("start", "stop")
 ACTIVE_INTERVIEW_STATES = ("preview", "live")
@@ -175,33 +176,42 @@ def enqueue_command(session, kind: str, payload: dict, user_id: int | None) -> O
     return command
 
 
-def wait_for_command(session_factory: Callable, command_id: int, timeout: float = COMMAND_TIMEOUT_S,
-                     wake: Callable[[], None] | None = None) -> dict:
-    """Poll the command row until the owner answered; returns its result or raises its error."""
-    if wake:
-        wake()
-    deadline = time.monotonic() + timeout
-    delay = 0.01
-    while True:
+def wait_for_command(session_factory: Callable, command_id: int, timeout: float | None = None,
+                     bus=None) -> dict:
+    """Send the committed command to the owner and wait for its answer; its result, or raises its error.
+
+    The wait is woken by the owner (bus.py), not by polling the row; the row is read when woken.
+    """
+    from . import get_bus
+
+    timeout = COMMAND_TIMEOUT_S if timeout is None else timeout
+    bus = bus or get_bus()
+
+    def finished():
         session = session_factory()
-        session.expire_all()
-        command = session.get(ObsCommand, command_id)
-        if command.state == "done":
-            return command.result or {}
-        if command.state == "failed":
-            error = command.error or {}
-            raise DomainError(error.get("message", "OBS 请求失败"), code=error.get("code", "obs_request_failed"),
-                              status=error.get("status", 409))
-        if time.monotonic() > deadline:
-            # Never let a late owner run it after we told the user it failed.
-            session.execute(update(ObsCommand).where(ObsCommand.id == command_id, ObsCommand.state == "pending")
-                            .values(state="failed", finished_at=utcnow(),
-                                    error={"code": "obs_timeout", "message": "OBS 未在规定时间内响应"}))
-            session.commit()
+        session.rollback()  # a fresh read: the owner committed in another transaction
+        row = session.execute(select(ObsCommand.state, ObsCommand.result, ObsCommand.error)
+                              .where(ObsCommand.id == command_id)).first()
+        session.rollback()
+        return row if row is not None and row.state in ("done", "failed") else None
+
+    row = bus.wait(command_id, timeout, finished)
+    if row is None:
+        # Never let a late owner run it after we told the user it failed (a claimed one finishes
+        # for the record, but the user was told it timed out).
+        session = session_factory()
+        session.execute(update(ObsCommand).where(ObsCommand.id == command_id, ObsCommand.state == "pending")
+                        .values(state="failed", finished_at=utcnow(),
+                                error={"code": "obs_timeout", "message": "OBS 未在规定时间内响应"}))
+        session.commit()
+        row = finished()
+        if row is None or row.state != "done":
             raise ObsUnavailable("OBS 未在规定时间内响应", code="obs_timeout", status=504)
-        session.rollback()  # end the read transaction so the next poll sees the owner's commit
-        time.sleep(delay)
-        delay = min(delay * 1.5, 0.05)
+    if row.state == "failed":
+        error = row.error or {}
+        raise DomainError(error.get("message", "OBS 请求失败"), code=error.get("code", "obs_request_failed"),
+                          status=error.get("status", 409))
+    return row.result or {}
 
 
 def require_connected(session, obs_configured: bool) -> ObsStatus:
