@@ -26,28 +26,94 @@
     var writable = root.dataset.writable === 'true';
     var textarea = $('feed-text'), postBtn = $('post-btn'), errorBox = $('composer-error');
     var photoInput = $('feed-photo'), preview = $('photo-preview'), uploadStatus = $('upload-status');
-    var speakerButtons = Array.prototype.slice.call(document.querySelectorAll('.speaker-btn'));
-    var speaker = null;           // {speaker, guest_id?}
+    var speakerBox = $('speakers');
+    var speakerButtons = [];
+    var speaker = null;           // {speaker, guest_id?, speaker_name?, key}
     var pendingImage = null;      // the uploaded image waiting to be posted
     var uploading = false, posting = false;
     var postAgain = false;        // Enter pressed again while the previous line was on its way
     var editing = {};             // entry id -> true while its edit form is open
 
-    // ---- speakers ---------------------------------------------------------------------------
-    function pickSpeaker(btn) {
+    // ---- the draft: kept in this browser per interview, so a reload loses nothing -------------
+    var DRAFT_KEY = 'fangtan.feed.draft.' + interviewId;
+    function readDraft() {
+      try { return JSON.parse(global.localStorage.getItem(DRAFT_KEY)) || {}; } catch (e) { return {}; }
+    }
+    function saveDraft() {
+      try {
+        if (!textarea.value && !speaker) global.localStorage.removeItem(DRAFT_KEY);
+        else global.localStorage.setItem(DRAFT_KEY, JSON.stringify({ text: textarea.value, speaker: speaker && speaker.key }));
+      } catch (e) { /* storage full or disabled: the box still holds the text */ }
+    }
+
+    // ---- speakers: every host, every guest, 网友提问, 旁白; rebuilt when the guests change --------
+    function speakerChoices(data) {
+      var choices = [];
+      var hosts = (data.hosts || []).filter(function (h) { return h; });
+      if (!hosts.length) choices.push({ speaker: 'host', label: '主持人', key: 'host' });
+      hosts.forEach(function (name) {
+        choices.push({ speaker: 'host', speaker_name: name, label: '主持人 ' + name, key: 'host:' + name });
+      });
+      (data.guests || []).forEach(function (g) {
+        choices.push({ speaker: 'guest', guest_id: g.id, label: '嘉宾 ' + g.name, key: 'guest:' + g.id });
+      });
+      choices.push({ speaker: 'netizen', label: '网友提问', key: 'netizen' });
+      choices.push({ speaker: 'narrator', label: '旁白', key: 'narrator' });
+      return choices;
+    }
+    function buildSpeakers(data, wanted) {
+      var choices = speakerChoices(data);
+      var signature = JSON.stringify(choices);
+      if (speakerBox.dataset.signature === signature) return;
+      speakerBox.dataset.signature = signature;
+      var keep = wanted || (speaker && speaker.key);
+      speakerBox.textContent = '';
+      speakerButtons = choices.map(function (choice, i) {
+        var b = document.createElement('button');
+        b.type = 'button'; b.className = 'speaker-btn'; b.setAttribute('role', 'radio');
+        b.dataset.speaker = choice.speaker;
+        b.dataset.choice = choice.key;
+        b.dataset.label = choice.label;
+        if (choice.guest_id) b.dataset.guestId = String(choice.guest_id);
+        if (choice.speaker_name) b.dataset.speakerName = choice.speaker_name;
+        var label = document.createElement('span');
+        label.className = 'speaker-label';
+        label.textContent = choice.label;
+        b.appendChild(label);
+        if (i < 9) {
+          // The shortcut is shown beside the name, not part of it (the button's name stays "主持人 张敏").
+          var k = String(i + 1);
+          b.dataset.key = k;
+          b.setAttribute('aria-keyshortcuts', 'Alt+' + k);
+          var kbd = document.createElement('kbd');
+          kbd.setAttribute('aria-hidden', 'true');
+          kbd.textContent = k;
+          b.appendChild(kbd);
+        }
+        b.addEventListener('click', function () { pickSpeaker(b); textarea.focus(); });
+        speakerBox.appendChild(b);
+        return b;
+      });
+      var again = speakerButtons.filter(function (b) { return b.dataset.choice === keep; })[0];
+      // A speaker that is gone (a guest removed) is never kept silently: back to the first one.
+      pickSpeaker(again || speakerButtons[0], !again && !!keep);
+    }
+    function pickSpeaker(btn, lost) {
       speakerButtons.forEach(function (b) {
         var on = b === btn;
         b.classList.toggle('active', on);
         b.setAttribute('aria-checked', on ? 'true' : 'false');
       });
-      speaker = { speaker: btn.dataset.speaker };
+      speaker = { speaker: btn.dataset.speaker, key: btn.dataset.choice };
       if (btn.dataset.guestId) speaker.guest_id = Number(btn.dataset.guestId);
-      $('speaker-now').textContent = '发言人：' + btn.textContent.replace(/^\d+/, '').trim();
+      if (btn.dataset.speakerName) speaker.speaker_name = btn.dataset.speakerName;
+      $('speaker-now').textContent = '发言人：' + btn.dataset.label + (lost ? '（原发言人已不在本场名单中，请确认）' : '');
+      saveDraft();
     }
-    speakerButtons.forEach(function (b) {
-      b.addEventListener('click', function () { pickSpeaker(b); textarea.focus(); });
-    });
-    pickSpeaker(speakerButtons[0]);
+    var draft = readDraft();
+    if (typeof draft.text === 'string' && draft.text) textarea.value = draft.text;
+    buildSpeakers(interview, draft.speaker);
+    textarea.addEventListener('input', saveDraft);
 
     document.addEventListener('keydown', function (e) {
       if (!/^[1-9]$/.test(e.key) || e.ctrlKey || e.metaKey) return;
@@ -61,6 +127,12 @@
     });
 
     // ---- posting ------------------------------------------------------------------------------
+    function speakerBody(choice, text) {
+      var body = { speaker: choice.speaker, text: text };
+      if (choice.guest_id) body.guest_id = choice.guest_id;
+      if (choice.speaker_name) body.speaker_name = choice.speaker_name;
+      return body;
+    }
     function showError(message) { errorBox.textContent = message || ''; }
 
     function setWritable(on) {
@@ -75,8 +147,7 @@
       if (uploading) { showError('图片还在上传，请稍候再发布'); return; }
       var text = textarea.value;
       if (!text.trim() && !pendingImage) { showError('请输入内容或添加图片'); textarea.focus(); return; }
-      var body = { speaker: speaker.speaker, text: text };
-      if (speaker.guest_id) body.guest_id = speaker.guest_id;
+      var body = speakerBody(speaker, text);
       if (pendingImage) body.image_id = pendingImage.id;
       posting = true;
       postBtn.disabled = true;
@@ -85,6 +156,7 @@
         // Only now is it safe to clear: the server has the entry. Whatever was typed meanwhile
         // (after the posted text) stays in the box.
         if (textarea.value.indexOf(text) === 0) textarea.value = textarea.value.slice(text.length).replace(/^\n+/, '');
+        saveDraft();  // the posted text leaves the stored draft too
         clearPhoto();
         showError('');
         view.upsert(entry);
@@ -152,14 +224,29 @@
     });
 
     // ---- the feed with its actions ------------------------------------------------------------
+    function entryChoice(entry) {
+      if (entry.speaker === 'guest') return 'guest:' + entry.guest_id;
+      if (entry.speaker === 'host') {
+        var named = 'host:' + entry.speaker_name;
+        return speakerButtons.some(function (b) { return b.dataset.choice === named; }) ? named : 'host';
+      }
+      return entry.speaker;
+    }
     function speakerOptions(select, entry) {
       speakerButtons.forEach(function (b) {
         var opt = document.createElement('option');
-        opt.value = b.dataset.speaker + (b.dataset.guestId ? ':' + b.dataset.guestId : '');
-        opt.textContent = b.textContent.replace(/^\d+/, '').trim();
+        opt.value = b.dataset.choice;
+        opt.textContent = b.dataset.label;
         select.appendChild(opt);
       });
-      select.value = entry.speaker + (entry.speaker === 'guest' ? ':' + entry.guest_id : '');
+      select.value = entryChoice(entry);
+      if (select.selectedIndex < 0 && speakerButtons.length) select.value = speakerButtons[0].dataset.choice;
+    }
+    function choiceOf(key) {
+      var b = speakerButtons.filter(function (x) { return x.dataset.choice === key; })[0];
+      if (!b) return null;
+      return { speaker: b.dataset.speaker, guest_id: b.dataset.guestId ? Number(b.dataset.guestId) : undefined,
+               speaker_name: b.dataset.speakerName };
     }
 
     function openEditor(node, entry) {
@@ -196,9 +283,9 @@
       function close() { delete editing[entry.id]; view.refresh(entry.id); }
       cancel.addEventListener('click', close);
       function submit() {
-        var parts = select.value.split(':');
-        var body = { speaker: parts[0], text: text.value };
-        if (parts[1]) body.guest_id = Number(parts[1]);
+        var chosen = choiceOf(select.value);
+        if (!chosen) { err.textContent = '请选择发言人'; return; }
+        var body = speakerBody(chosen, text.value);
         if (removePhoto && removePhoto.checked) body.image_id = null;
         save.disabled = true;
         FangtanLive.api('PATCH', '/api/feed/' + entry.id, body).then(function (updated) {
@@ -312,11 +399,13 @@
       interviewId: interviewId,
       onSnapshot: function (snapshot) {
         view.reset((snapshot.feed && snapshot.feed.entries) || []);
-        if (snapshot.interview) applyState(snapshot.interview.state);
+        if (snapshot.interview) { applyState(snapshot.interview.state); buildSpeakers(snapshot.interview); }
       },
       onEvent: function (ev) {
         view.applyEvent(ev);
         if (ev.type === 'interview.state_changed') applyState(ev.data.state);
+        // Guests or hosts added, renamed or removed by the admin: the speaker buttons follow.
+        if (ev.type === 'interview.updated' && ev.data) buildSpeakers(ev.data);
       },
       onStatus: function (status) { FangtanFeed.setConnection($('conn'), status); },
     });

@@ -24,6 +24,10 @@ SPEAKER_LABELS = {"host": "主持人", "guest": "嘉宾", "netizen": "网友提�
 WRITABLE_STATES = ("preview", "live", "ended")
 STATE_NAMES = {"planned": "计划中", "preview": "预告", "live": "直播中", "ended": "已结束", "published": "已发布"}
 MAX_TEXT_CHARS = 5000
+# What the editor calls each field: messages shown to people name fields in Chinese, never by
+# their API names (the API name is still in the error's `field`).
+FIELD_NAMES = {"text": "内容", "speaker": "发言人", "speaker_name": "发言人姓名", "guest_id": "嘉宾",
+               "image_id": "图片", "pinned": "置顶"}
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 # C0/C1 controls except tab and newline, plus the bidi overrides and zero-width marks that can
@@ -31,19 +35,28 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 _UNWANTED_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
+def _name(field: str) -> str:
+    return FIELD_NAMES.get(field, field)
+
+
 def clean_text(value, field: str = "text") -> str:
-    """Plain feed text: newlines kept, control and direction-override characters removed."""
+    """Plain feed text as typed: newlines kept, control and direction-override characters removed.
+
+    Only NFC (which never changes what a character is): full-width ？，！：；（） stay full-width;
+    folding (NFKC) belongs to matching keys, not to stored text.
+    """
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValidationError(f"{field} 必须是字符串", code="invalid_field", field=field)
+        raise ValidationError(f"{_name(field)}必须是文字", code="invalid_field", field=field)
     if len(value) > MAX_TEXT_CHARS * 4:  # refuse before normalising a huge body
-        raise ValidationError(f"{field} 超过 {MAX_TEXT_CHARS} 个字符", code="too_long", field=field)
+        raise ValidationError(f"{_name(field)}超过 {MAX_TEXT_CHARS} 字", code="too_long", field=field)
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     value = _UNWANTED_CHARS.sub("", value).strip()
     value = re.sub(r"\n{3,}", "\n\n", value)
     if len(value) > MAX_TEXT_CHARS:
-        raise ValidationError(f"{field} 超过 {MAX_TEXT_CHARS} 个字符", code="too_long", field=field)
+        raise ValidationError(f"{_name(field)}超过 {MAX_TEXT_CHARS} 字（现 {len(value)} 字）", code="too_long",
+                              field=field)
     return value
 
 
@@ -125,7 +138,7 @@ def _int_or_none(value, field: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
-        raise ValidationError(f"{field} 必须是正整数", code="invalid_field", field=field)
+        raise ValidationError(f"{_name(field)}编号无效", code="invalid_field", field=field)
     return value
 
 
@@ -133,13 +146,13 @@ def resolve_speaker(session, interview: Interview, speaker, guest_id=None,
                     speaker_name=None) -> tuple[str, str, int | None]:
     """(speaker, speaker_name, guest_id) with the name taken from the interview."""
     if speaker not in FEED_SPEAKERS:
-        raise ValidationError("speaker 必须是 host、guest、netizen 或 narrator", code="invalid_speaker",
+        raise ValidationError("请选择发言人：主持人、嘉宾、网友提问或旁白", code="invalid_speaker",
                               field="speaker")
     if speaker == "guest":
         guest_id = _int_or_none(guest_id, "guest_id")
         guest = session.get(Guest, guest_id) if guest_id is not None else None
         if guest is None or guest.interview_id != interview.id:
-            raise ValidationError("请选择本场访谈的嘉宾（guest_id）", code="invalid_guest", field="guest_id")
+            raise ValidationError("请选择本场访谈的嘉宾", code="invalid_guest", field="guest_id")
         return speaker, guest.name, guest.id
     if speaker == "host":
         hosts = list(interview.hosts or [])
@@ -189,7 +202,7 @@ def post_entry(session, interview: Interview, user: User | None, body: dict) -> 
         raise ValidationError("请输入文字或添加图片", code="empty_entry", field="text")
     pinned = body.get("pinned", False)
     if not isinstance(pinned, bool):
-        raise ValidationError("pinned 必须是 true 或 false", code="invalid_field", field="pinned")
+        raise ValidationError("置顶只能是“是”或“否”（true / false）", code="invalid_field", field="pinned")
     now = utcnow()
     entry = FeedEntry(interview_id=interview.id, speaker=speaker, speaker_name=name, guest_id=guest_id,
                       text=text, image_id=image.id if image else None, pinned=pinned,
@@ -211,7 +224,8 @@ def edit_entry(session, entry: FeedEntry, user: User | None, body: dict) -> tupl
         raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
     unknown = set(body) - set(CONTENT_FIELDS) - {"pinned"}
     if unknown:
-        raise ValidationError(f"不能修改的字段：{', '.join(sorted(unknown))}", code="invalid_field")
+        raise ValidationError(f"只能修改内容、发言人、图片和置顶（不认识：{', '.join(sorted(unknown))}）",
+                              code="invalid_field")
     _lock_entry(session, entry)
     interview = session.get(Interview, entry.interview_id)
     _check_writable(interview)
@@ -237,7 +251,7 @@ def edit_entry(session, entry: FeedEntry, user: User | None, body: dict) -> tupl
 
     if "pinned" in body:
         if not isinstance(body["pinned"], bool):
-            raise ValidationError("pinned 必须是 true 或 false", code="invalid_field", field="pinned")
+            raise ValidationError("置顶只能是“是”或“否”（true / false）", code="invalid_field", field="pinned")
         if body["pinned"] != entry.pinned:
             entry.pinned = body["pinned"]
             _bump(session, entry, "pinned" if entry.pinned else "unpinned", user)
