@@ -23,6 +23,6 @@ def _raise_open_files_limit() -> None:
 
 if __name__ == "__main__":
     _raise_open_files_limit()
-    # max_size: eventlet serves at most this many connections at once (its default is 1024).
-    socketio.run(app, host=app.config["HOST"], port=app.config["PORT"], log_output=False,
-                 max_size=app.config["MAX_CONNECTIONS"])
+    from studio.serving import serve  # noqa: E402
+
+    serve(app, socketio)  # prints the URL it listens on once the socket is bound

@@ -6,7 +6,7 @@ import secrets
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
-from studio.auth import client_ip, has_role, require_roles, require_staff_page
+from studio.auth import allow_body, client_ip, has_role, require_roles, require_staff_page
 from studio.db import Session
 from studio.errors import NotFound, ValidationError
 from studio.interviews import get_interview, interview_json
@@ -285,6 +285,7 @@ def get_wordlist_api():
 
 @bp.put("/api/wordlist")
 @require_roles()
+@allow_body(2)  # a word list of up to 2 MB (checked below), over the global MAX_REQUEST_KB
 def put_wordlist_api():
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from flask import Flask, g, jsonify, request, send_from_directory
@@ -30,7 +31,8 @@ def create_app(config: dict | None = None) -> Flask:
                 template_folder="templates")
     settings = load_settings(config)
     app.config.update(settings)
-    app.config["MAX_CONTENT_LENGTH"] = max(settings["MAX_UPLOAD_MB"], settings["MAX_RECORDING_UPLOAD_MB"]) * 1024 * 1024
+    # Every request's body limit; the upload views raise it for themselves (auth.allow_body).
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_REQUEST_KB"] * 1024
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
     logging.basicConfig(level=settings["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -56,6 +58,8 @@ def create_app(config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
         hops = settings["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    from .serving import EventletInputTerminated
+    app.wsgi_app = EventletInputTerminated(app.wsgi_app)
     _register_cli(app)
     return app
 
@@ -70,11 +74,25 @@ def _socketio_channel(settings: dict) -> str:
     return f"fangtan-socketio-{database}"
 
 
+def _embed_policy(settings: dict) -> str:
+    """frame-ancestors for the pages a portal may embed: this site and EMBED_ORIGINS."""
+    origins = [o for o in settings["EMBED_ORIGINS"].replace(",", " ").split() if o]
+    return " ".join(["'self'", *origins])
+
+
+# The pages the portal embeds in its own pages: the viewer page and the archive (访谈回顾).
+# Every other page and API may be framed only by this site (clickjacking).
+_EMBEDDABLE = re.compile(r"^/(?:i/\d+/?|archive/.*)$")
+
+
 def _register_request_hooks(app: Flask) -> None:
-    from .auth import load_current_user
+    from .auth import load_current_user, refuse_oversized_body
+
+    embed_ancestors = _embed_policy(app.config)
 
     @app.before_request
     def _before():
+        refuse_oversized_body()  # first: nothing may read a body before its size is known
         load_current_user()
 
     @app.teardown_appcontext
@@ -87,11 +105,18 @@ def _register_request_hooks(app: Flask) -> None:
     def _security_headers(resp):
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
+        ancestors = embed_ancestors if _EMBEDDABLE.match(request.path) else "'self'"
+        if ancestors == "'self'":
+            # For browsers that predate frame-ancestors; an embeddable page leaves it out, as
+            # it cannot name the portal's origins.
+            resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         if resp.mimetype == "text/html":
             resp.headers.setdefault("Content-Security-Policy",
                                     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: *; "
                                     "connect-src 'self' ws: wss: *; style-src 'self' 'unsafe-inline'; "
-                                    "frame-ancestors *")
+                                    f"frame-ancestors {ancestors}")
+        else:
+            resp.headers.setdefault("Content-Security-Policy", f"frame-ancestors {ancestors}")
         if g.get("user") is not None:
             resp.headers.setdefault("Cache-Control", "no-store")
         return resp
@@ -138,6 +163,8 @@ def _register_blueprints(app: Flask) -> None:
     cues.init_app(app)
     moderation.init_app(app)
     publishing.init_app(app)
+    from . import fanout
+    fanout.init_app(app)  # PUBLIC_FANOUT=nchan, and `flask deploy nginx-conf`
 
     @app.get("/healthz")
     def healthz():

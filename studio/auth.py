@@ -96,28 +96,46 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login_delay_seconds(session, username: str, ip: str) -> int:
-    """Seconds the client must wait before trying again (0 = may try now).
+def _backoff(failures: int, allowed: int, last) -> int:
+    """Seconds left to wait after `failures` (the wait doubles with every one beyond `allowed`)."""
+    excess = failures - allowed + 1
+    if excess <= 0 or last is None:
+        return 0
+    if last.tzinfo is None:  # func.max() bypasses UTCDateTime's result processing on SQLite
+        last = last.replace(tzinfo=timezone.utc)
+    wait = min(2 ** min(excess, 30), current_app.config["LOGIN_WINDOW_SECONDS"])
+    return max(int((last + timedelta(seconds=wait) - utcnow()).total_seconds()) + 1, 0)
 
-    Failures are counted per username (guessing one account from many addresses) and per IP
-    (one address trying many accounts) separately; the stricter of the two applies.
-    """
-    cfg = current_app.config
-    window_start = utcnow() - timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"])
-    waits = [0]
-    for column, value in ((LoginFailure.username, username), (LoginFailure.ip, ip)):
-        if not value:
-            continue
-        failures, last = session.execute(select(func.count(), func.max(LoginFailure.at)).where(
-            LoginFailure.at >= window_start, column == value)).one()
-        excess = failures - cfg["LOGIN_MAX_FAILURES"] + 1
-        if excess <= 0 or last is None:
-            continue
-        if last.tzinfo is None:  # func.max() bypasses UTCDateTime's result processing on SQLite
-            last = last.replace(tzinfo=timezone.utc)
-        wait = min(2 ** min(excess, 30), cfg["LOGIN_WINDOW_SECONDS"])  # doubles with every further failure
-        waits.append(int((last + timedelta(seconds=wait) - utcnow()).total_seconds()) + 1)
-    return max(waits)
+
+def _window_start():
+    return utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+
+
+def login_delay_seconds(session, username: str, ip: str = "") -> int:
+    """Seconds this account's logins must wait (0 = may try now): its own failures, from any
+    address, slow it down. Another account is never slowed by them."""
+    if not username:
+        return 0
+    failures, last = session.execute(select(func.count(), func.max(LoginFailure.at)).where(
+        LoginFailure.at >= _window_start(), LoginFailure.username == username)).one()
+    return _backoff(failures, current_app.config["LOGIN_MAX_FAILURES"], last)
+
+
+def address_delay_seconds(session, ip: str) -> int:
+    """Credential stuffing: seconds an address must wait once it has failed logins for more than
+    LOGIN_MAX_USERNAMES_PER_IP different usernames in the window (0 otherwise). Many failures on
+    one account are that account's slow-down, not the address's: colleagues behind one NAT share it."""
+    if not ip:
+        return 0
+    usernames, last = session.execute(
+        select(func.count(func.distinct(LoginFailure.username)), func.max(LoginFailure.at)).where(
+            LoginFailure.at >= _window_start(), LoginFailure.ip == ip[:64])).one()
+    return _backoff(usernames, current_app.config["LOGIN_MAX_USERNAMES_PER_IP"] + 1, last)
+
+
+def _has_failed(session, username: str) -> bool:
+    return session.scalar(select(func.count()).select_from(LoginFailure).where(
+        LoginFailure.at >= _window_start(), LoginFailure.username == username)) > 0
 
 
 def _record_login_failure(session, username: str, ip: str) -> None:
@@ -128,12 +146,22 @@ def _record_login_failure(session, username: str, ip: str) -> None:
     session.commit()
 
 
+def _address_throttled(delay: int) -> TooMany:
+    return TooMany(f"此地址尝试的账号过多，请 {delay} 秒后再试", code="login_throttled", retry_after=delay)
+
+
 def authenticate(session, username: str, password: str, ip: str) -> tuple[User, str, UserSession]:
     """Check a username/password pair; returns the user, the cookie token and the new session."""
     username = (username or "").strip()[:80]
     delay = login_delay_seconds(session, username, ip)
     if delay:
-        raise TooMany(f"登录失败次数过多，请 {delay} 秒后再试", code="login_throttled", retry_after=delay)
+        raise TooMany(f"该账号登录失败次数过多，请 {delay} 秒后再试", code="login_throttled", retry_after=delay)
+    # A throttled address still gets a verified try for an account that has not failed: a
+    # correct password then logs in (a colleague behind the same NAT). An account that has
+    # failed is refused before its password is checked, so the address learns nothing more.
+    address_delay = address_delay_seconds(session, ip)
+    if address_delay and _has_failed(session, username):
+        raise _address_throttled(address_delay)
     user = session.scalar(select(User).where(User.username == username))
     ok = False
     try:
@@ -142,6 +170,8 @@ def authenticate(session, username: str, password: str, ip: str) -> tuple[User, 
         ok = False
     if not ok or user is None or not user.active:
         _record_login_failure(session, username, ip)
+        if address_delay:
+            raise _address_throttled(address_delay)
         raise Unauthorized("用户名或密码错误", code="invalid_credentials")
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
@@ -197,11 +227,90 @@ def load_current_user() -> None:
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and g.staff_session is not None:
         if request.endpoint == "auth.login_api":
             return
-        sent = request.headers.get("X-CSRF-Token") or (
-            request.form.get("csrf_token") if request.mimetype in (
-                "application/x-www-form-urlencoded", "multipart/form-data") else None)
-        if not sent or not hmac.compare_digest(sent, g.staff_session.csrf_token):
-            raise Forbidden("缺少或无效的 CSRF 令牌，请刷新页面后重试", code="csrf_failed")
+        sent = request.headers.get("X-CSRF-Token")
+        if not sent and request.mimetype in _FORM_TYPES:
+            small = request.content_length is not None and \
+                request.content_length <= current_app.config["MAX_REQUEST_KB"] * 1024
+            if not small and _view_body_limit_setting() is not None:
+                # A large upload's form is read only after its view's role check raised the
+                # body limit (allow_body), so the token in that form is checked there.
+                g.csrf_in_form_pending = True
+                return
+            sent = request.form.get("csrf_token")
+        _check_csrf(sent)
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _check_csrf(sent: str | None) -> None:
+    if not sent or not hmac.compare_digest(sent, g.staff_session.csrf_token):
+        raise Forbidden("缺少或无效的 CSRF 令牌，请刷新页面后重试", code="csrf_failed")
+
+
+# ---- request bodies -------------------------------------------------------------------------
+# One small limit for every request (MAX_REQUEST_KB), checked from Content-Length before
+# anything reads the body; the few upload views raise it with allow_body, after their role check.
+
+class BodyTooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+# The multipart envelope (boundaries, other fields) on top of an upload's own size limit: the
+# view itself checks the file against its exact limit and answers with its own error code.
+_UPLOAD_ENVELOPE = 1024 * 1024
+
+
+def _too_large(limit: int) -> BodyTooLarge:
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{max(limit // 1024, 1)} KB"
+    return BodyTooLarge(f"请求内容过大（上限 {size}）", limit_bytes=limit)
+
+
+def _view_body_limit_setting() -> str | None:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "body_limit_setting", None)
+
+
+def refuse_oversized_body() -> None:
+    """before_request, before any other hook: refuse a body over MAX_REQUEST_KB unread.
+
+    A declared Content-Length is checked here; a chunked body is cut off at the same limit while
+    it streams (request.max_content_length, enforced by Werkzeug's LimitedStream: see
+    studio.serving, which tells Werkzeug that eventlet terminates the input).
+    """
+    limit = current_app.config["MAX_REQUEST_KB"] * 1024
+    request.max_content_length = limit
+    if _view_body_limit_setting() is not None:
+        return  # an upload view: allow_body checks its own limit after the role check
+    if request.content_length is not None and request.content_length > limit:
+        raise _too_large(limit)
+
+
+def allow_body(setting: str | int, mimetypes: tuple[str, ...] | None = None):
+    """Upload view decorator, placed below the role decorator: accept a body of up to the
+    `setting` (a setting's name, in MB, or a number of MB) plus the multipart envelope, for these
+    content types (None: any).
+
+    Other content types keep the global MAX_REQUEST_KB (a JSON body is parsed in memory; a
+    multipart file goes to a temporary file on disk while it streams in).
+    """
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            limit = current_app.config["MAX_REQUEST_KB"] * 1024
+            if mimetypes is None or request.mimetype in mimetypes:
+                upload_mb = current_app.config[setting] if isinstance(setting, str) else setting
+                limit = max(limit, int(upload_mb * 1024 * 1024) + _UPLOAD_ENVELOPE)
+            if request.content_length is not None and request.content_length > limit:
+                raise _too_large(limit)
+            request.max_content_length = limit
+            if g.pop("csrf_in_form_pending", False):
+                _check_csrf(request.form.get("csrf_token"))
+            return view(*args, **kwargs)
+        wrapped.body_limit_setting = setting
+        return wrapped
+    return decorator
 
 
 # The largest id a database integer column holds; larger ones in a URL cannot name anything.
@@ -214,7 +323,8 @@ def reject_unusable_input():
     for value in (request.view_args or {}).values():
         if isinstance(value, int) and value > _MAX_ID:
             raise NotFound("没有这个对象", code="not_found")
-    if request.is_json and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.content_length != 0:
+    if request.is_json and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.content_length != 0 \
+            and _view_body_limit_setting() is None:  # an upload view reads its body after the role check
         try:
             # Parsed once here and cached by Werkzeug: a deeply nested body raises RecursionError,
             # which get_json(silent=True) would not catch.
@@ -323,8 +433,30 @@ def logout_api():
     return resp
 
 
+def safe_next(value: str | None) -> str:
+    """Where to go after logging in: a path on this site, else "/" (no open redirect).
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as "/", so
+    "/%09/evil.example/" (decoded: slash, tab, slash) or "/%5Cevil" would leave the site: any
+    control character, whitespace or backslash makes the value unusable, and what remains must
+    be a path starting with exactly one "/".
+    """
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or not value or len(value) > 2000:
+        return "/"
+    if any(ch.isspace() or ch == "\\" or unicodedata.category(ch).startswith("C") for ch in value):
+        return "/"
+    if not value.startswith("/") or value.startswith("//"):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
+
+
 @bp.get("/login")
 def login_page():
-    if g.get("user") is not None:  # already logged in: straight to the start page
-        return redirect("/")
-    return render_template("login.html", next=request.args.get("next", ""))
+    if g.get("user") is not None:  # already logged in: straight to where they were going
+        return redirect(safe_next(request.args.get("next")))
+    return render_template("login.html", next=safe_next(request.args.get("next")))

@@ -16,7 +16,7 @@ from tests.support.server import PASSWORD
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-PLAN = ROOT.parent / "shared" / "fixtures" / "plans" / "pukou-2024.csv"
+PLAN = ROOT / "tests" / "fixtures" / "plans" / "pukou-2024.csv"  # in the repository (its README)
 
 
 def test_admin_pages_in_chromium(live_server, browser, tmp_path):

@@ -121,6 +121,7 @@ def test_studio_socket_refuses_a_foreign_origin(app, users, interview):
 @pytest.fixture
 def app_config(app_config):
     app_config["LOGIN_MAX_FAILURES"] = 3
+    app_config["LOGIN_MAX_USERNAMES_PER_IP"] = 3
     return app_config
 
 
@@ -134,12 +135,33 @@ def test_failed_logins_per_username_are_throttled_with_retry_after(client, users
     assert login_raw(client, "host", ip="10.0.0.99").status_code == 200  # other accounts unaffected
 
 
-def test_failed_logins_per_ip_are_throttled(client, users):
-    for name in ("admin", "host", "director"):  # one address trying several accounts
+def test_hammering_one_account_never_locks_out_a_colleague_behind_the_same_address(app, client, users,
+                                                                                  monkeypatch):
+    """A media center behind one NAT: an attacker (or a forgetful colleague) hammers A from X."""
+    import studio.auth as auth
+
+    for _ in range(20):
+        assert login_raw(client, "moderator", "wrong-password", ip="10.7.7.7").status_code in (401, 429)
+    assert login_raw(client, "host", ip="10.7.7.7").status_code == 200          # B, same address
+    assert login_raw(client, "director", "wrong-password", ip="10.7.7.7").status_code == 401  # no 429
+    assert login_raw(client, "moderator", ip="10.7.7.7").status_code == 429     # A itself waits...
+    later = utcnow() + timedelta(seconds=app.config["LOGIN_WINDOW_SECONDS"])
+    monkeypatch.setattr(auth, "utcnow", lambda: later)
+    assert login_raw(client, "moderator", ip="10.7.7.7").status_code == 200     # ...then gets in
+
+
+def test_many_usernames_from_one_address_are_throttled_but_not_a_correct_unfailed_login(client, users):
+    """Credential stuffing: more than LOGIN_MAX_USERNAMES_PER_IP (3) different usernames fail."""
+    for name in ("admin", "host", "director", "nobody-1"):
         assert login_raw(client, name, "wrong-password", ip="10.9.9.9").status_code == 401
-    resp = login_raw(client, "publisher", ip="10.9.9.9")
+    resp = login_raw(client, "nobody-2", "wrong-password", ip="10.9.9.9")
     assert resp.status_code == 429 and "Retry-After" in resp.headers
-    assert login_raw(client, "publisher", ip="10.9.9.10").status_code == 200
+    assert resp.get_json()["error"]["code"] == "login_throttled"
+    # An account that failed from here is refused before its password is even checked...
+    assert login_raw(client, "host", ip="10.9.9.9").status_code == 429
+    # ...one that has not failed logs in with its correct password; other addresses are untouched.
+    assert login_raw(client, "publisher", ip="10.9.9.9").status_code == 200
+    assert login_raw(client, "host", ip="10.9.9.10").status_code == 200
 
 
 def test_the_wait_doubles_and_then_expires(app, client, users, monkeypatch):

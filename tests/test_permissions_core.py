@@ -14,8 +14,8 @@ import pytest
 from studio.models import ROLES
 from tests.conftest import StaffClient
 
-PLAN = (Path(__file__).resolve().parents[2] / "shared/fixtures/plans/pukou-2024.csv")
-PLAN_BYTES = PLAN.read_bytes() if PLAN.exists() else "序号,访谈时间,访谈内容,参加部门\n1,4月,消防,消防大队★\n".encode()
+PLAN = Path(__file__).resolve().parent / "fixtures" / "plans" / "pukou-2024.csv"
+PLAN_BYTES = PLAN.read_bytes()
 EVERYONE = (None, *ROLES)
 STAFF = ROLES
 ADMIN = ("admin",)

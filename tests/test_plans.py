@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from studio.db import Session
 from studio.models import Interview
 
-# shared/ sits beside the repository (on a developer's machine and in CI's fresh clone alike).
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "plans"
+# In the repository (tests/fixtures/plans/README.md says where they come from): nothing outside it.
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "plans"
 TAIBAI = FIXTURES / "taibai-2018.csv"
 PUKOU = FIXTURES / "pukou-2024.csv"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from ..auth import has_role, require_roles, require_staff_page
+from ..auth import allow_body, has_role, require_roles, require_staff_page
 from ..db import Session
 from ..errors import DomainError, ValidationError
 from ..interviews import get_interview, interview_json
@@ -76,6 +76,7 @@ def _read_script_from_request() -> tuple[str, str, str]:
 
 @bp.put("/api/interviews/<int:interview_id>/script")
 @require_roles(*EDIT_ROLES)
+@allow_body("MAX_UPLOAD_MB")
 def put_script_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id)

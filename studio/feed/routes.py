@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request, send_file
 
-from ..auth import require_roles
+from ..auth import allow_body, require_roles
 from ..db import Session
 from ..errors import DomainError, ValidationError
 from ..interviews import get_interview
@@ -92,6 +92,7 @@ def entry_history_api(entry_id: int):
 
 @bp.post(f"/api/interviews/<{ID}:interview_id>/images")
 @require_roles("feed_editor")
+@allow_body("MAX_UPLOAD_MB", mimetypes=("multipart/form-data",))
 def upload_image_api(interview_id: int):
     max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     # The multipart envelope adds a little; anything far beyond the limit is refused unread.

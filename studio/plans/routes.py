@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import Blueprint, jsonify, request
 
-from ..auth import require_roles
+from ..auth import allow_body, require_roles
 from ..db import Session
 from ..errors import DomainError, ValidationError
 from ..interviews import interview_json
@@ -23,6 +23,7 @@ def _flag(value: str | None) -> bool:
 
 @bp.post("/api/plans/import")
 @require_roles("admin")
+@allow_body(MAX_FILE_BYTES / (1024 * 1024))
 def import_plan_api():
     """Multipart `file` + `year` (+ `dry_run=1` to preview): all rows or none."""
     upload = request.files.get("file")
