@@ -234,10 +234,10 @@ def _validate_corrections(session, interview_id: int, corrections) -> dict:
         if not isinstance(item, dict):
             raise ValidationError("每条更正必须是对象", code="invalid_edit", field="corrections")
         fix = {}
-        for key, limit in (("speaker_name", 120), ("text", 20000)):
+        for key, label, limit in (("speaker_name", "发言人", 120), ("text", "文字", 20000)):
             if item.get(key) is not None:
                 if not isinstance(item[key], str) or len(item[key]) > limit:
-                    raise ValidationError(f"更正的 {key} 必须是不超过 {limit} 字的字符串", code="invalid_edit",
+                    raise ValidationError(f"图文条目 {entry_id} 更正的{label}不能超过 {limit} 字", code="invalid_edit",
                                           field="corrections")
                 fix[key] = item[key].strip()
         if item.get("hidden"):

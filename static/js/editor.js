@@ -29,6 +29,7 @@
   var pendingSeek = null;
   var dirty = false;
   var activeJob = null, pollTimer = null;
+  var textOnly = false;      // no recording: publish the text broadcast alone (图文实录，无视频)
 
   // ---- time helpers ------------------------------------------------------------------------
   function pad(n, w) { n = String(n); while (n.length < w) n = '0' + n; return n; }
@@ -191,7 +192,8 @@
         input.className = 'tc'; input.value = tc(r[k]);
         input.addEventListener('change', function () {
           var v = parseTc(input.value);
-          if (v === null || isNaN(v)) { showError('时间码格式：时:分:秒.毫秒'); input.value = tc(r[k]); return; }
+          if (v === null || isNaN(v)) { showError('时间码格式：时:分:秒.毫秒', 'ed-keep-error'); input.value = tc(r[k]); return; }
+          showError('', 'ed-keep-error');
           r[k] = clamp(v); changed();
         });
         td.appendChild(input); tr.appendChild(td);
@@ -243,7 +245,8 @@
       var li = document.createElement('li');
       li.className = 'entry' + (fix.hidden ? ' hidden-entry' : '') + (e.t !== null && removedAt(e.t) !== null ? ' cut' : '');
       var time = document.createElement('button'); time.type = 'button'; time.className = 'time';
-      time.textContent = e.t === null ? '未录制' : tc(e.t);
+      // Without video the entry's clock time is shown; with video, its place in the recordings.
+      time.textContent = e.t === null ? (textOnly ? FangtanLive.formatTime(e.at) : '未录制') : tc(e.t);
       time.disabled = e.t === null;
       time.onclick = function () { seek(e.t, false); };
       var who = document.createElement('input'); who.className = 'who';
@@ -296,7 +299,8 @@
   function setIn(t) { selIn = clamp(t); $('ed-in').value = tc(selIn); drawTimeline(); }
   function setOut(t) { selOut = clamp(t); $('ed-out').value = tc(selOut); drawTimeline(); }
   function needSelection() {
-    if (selIn === null || selOut === null || selOut - selIn < 0.1) { showError('请先设好入点和出点（出点须晚于入点）'); return false; }
+    if (selIn === null || selOut === null || selOut - selIn < 0.1) { selError('请先设好入点和出点（出点须晚于入点）'); return false; }
+    selError('');
     return true;
   }
   function removeSelection() {
@@ -315,7 +319,19 @@
     chaptersEdited = true; sortChapters(); changed();
   }
 
-  function showError(message) { $('ed-error').textContent = message || ''; }
+  // Errors appear next to the control that caused them (the page is long: a message at the top
+  // would be off-screen while the publisher is at the publish button). slot: the id of the
+  // error line beside that control; the top line is for loading only.
+  function showError(message, slot) {
+    var el = $(slot || 'ed-error');
+    el.textContent = message || '';
+    if (message && el.scrollIntoView) {
+      var box = el.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) el.scrollIntoView({ block: 'center' });
+    }
+  }
+  function selError(message) { showError(message, 'ed-sel-error'); }
+  function publishError(message) { showError(message, 'ed-publish-error'); }
 
   $('ed-set-in').onclick = function () { setIn(joinedNow()); };
   $('ed-set-out').onclick = function () { setOut(joinedNow()); };
@@ -332,7 +348,8 @@
     $(id).addEventListener('change', function () {
       var v = parseTc($(id).value);
       if (v === null) { if (id === 'ed-in') selIn = null; else selOut = null; drawTimeline(); return; }
-      if (isNaN(v)) { showError('时间码格式：时:分:秒.毫秒，例如 00:12:30.500'); return; }
+      if (isNaN(v)) { selError('时间码格式：时:分:秒.毫秒，例如 00:12:30.500'); return; }
+      selError('');
       if (id === 'ed-in') setIn(v); else setOut(v);
     });
   });
@@ -349,6 +366,7 @@
   }
 
   document.addEventListener('keydown', function (e) {
+    if (textOnly) return;  // no video: the cutting keys have nothing to act on
     var tag = (e.target.tagName || '').toLowerCase();
     if (tag === 'input' || tag === 'textarea' || tag === 'select' || e.ctrlKey || e.metaKey || e.altKey) return;
     var key = e.key.toLowerCase();
@@ -370,6 +388,7 @@
 
   // ---- save and publish --------------------------------------------------------------------
   function decision() {
+    if (textOnly) return { recording_ids: [], corrections: corrections };
     return {
       recording_ids: recordings.map(function (r) { return r.id; }),
       keep: keep.map(function (r) { return [Math.round(r[0] * 1000) / 1000, Math.round(r[1] * 1000) / 1000]; }),
@@ -379,12 +398,12 @@
     };
   }
   function save() {
-    showError('');
+    publishError('');
     return FangtanLive.api('PUT', '/api/interviews/' + interviewId + '/edit', decision()).then(function (d) {
       dirty = false;
       $('ed-save-state').textContent = '已保存（第 ' + d.revision + ' 版）';
       return d;
-    }, function (err) { showError('保存失败：' + err.message); throw err; });
+    }, function (err) { publishError('保存失败：' + err.message); err.shown = true; throw err; });
   }
   $('ed-save').onclick = function () { save().catch(function () {}); };
   $('ed-publish').onclick = function () {
@@ -392,18 +411,19 @@
       return FangtanLive.api('POST', '/api/interviews/' + interviewId + '/publish');
     }).then(function (d) { watchJob(d.job); }, function (err) {
       if (err && err.code === 'job_in_progress' && err.job_id) { watchJob({ id: err.job_id, state: 'running', progress: 0 }); return; }
-      if (err && err.message) showError('发布失败：' + err.message);
+      if (err && !err.shown) publishError('发布失败：' + (err.message || '网络错误'));
     });
   };
   $('ed-cancel').onclick = function () {
     if (!activeJob) return;
-    FangtanLive.api('POST', '/api/jobs/' + activeJob.id + '/cancel').then(showJob, function (err) { showError(err.message); });
+    FangtanLive.api('POST', '/api/jobs/' + activeJob.id + '/cancel').then(showJob, function (err) { publishError('取消失败：' + err.message); });
   };
   $('ed-unpublish').onclick = function () {
     if (!window.confirm('撤下后访谈回顾页和订阅条目都会删除，确定吗？')) return;
+    publishError('');
     FangtanLive.api('DELETE', '/api/interviews/' + interviewId + '/publish').then(function () {
       setState('ended');
-    }, function (err) { showError('撤下失败：' + err.message); });
+    }, function (err) { publishError('撤下失败：' + err.message); });
   };
 
   function setState(state) {
@@ -474,6 +494,11 @@
     chaptersEdited = e.chapters !== null && e.chapters !== undefined;
     chapters = (chaptersEdited ? e.chapters : m.default_chapters || []).map(function (c) { return { at_s: c.at_s, title: c.title }; });
     corrections = e.corrections || {};
+    textOnly = !!m.text_only;
+    $('ed-text-only').hidden = !textOnly;
+    $('ed-player-card').hidden = textOnly;
+    $('ed-video-columns').hidden = textOnly;
+    $('ed-publish').textContent = textOnly ? '发布图文实录（无视频）' : '发布到访谈回顾';
     setState(m.interview.state);
     $('ed-save-state').textContent = m.saved ? '已保存（第 ' + e.revision + ' 版）' : '尚未保存剪辑方案';
     drawRecordings();
