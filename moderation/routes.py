@@ -8,8 +8,9 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 
 from studio.auth import allow_body, client_ip, has_role, require_roles, require_staff_page
 from studio.db import Session
-from studio.errors import NotFound, ValidationError
+from studio.errors import Forbidden, NotFound, ValidationError
 from studio.interviews import get_interview, interview_json
+from studio.origins import origin_allowed
 from studio.timefmt import iso
 
 from . import exports, services, wordlist
@@ -23,15 +24,29 @@ SCREENING = ("moderator",)           # admin always passes require_roles
 READERS = ("moderator", "host")      # who reads the screening lists
 CONTACT_ROLES = ("moderator",)       # who sees a netizen's contact (plus admin)
 MAX_JSON_BYTES = 64 * 1024
+# Besides the app's own origin, pages on these origins may post netizen questions: the portal
+# that embeds the viewer page (EMBED_ORIGINS) and the staff's trusted origins.
+PUBLIC_WRITE_ORIGIN_SETTINGS = ("EMBED_ORIGINS", "TRUSTED_ORIGINS")
 
 
 def _json_body() -> dict:
     if (request.content_length or 0) > MAX_JSON_BYTES:
         raise ValidationError("请求体过大", code="too_large", status=413)
-    body = request.get_json(silent=True, force=True)
+    # Only application/json: a text/plain or form POST needs no CORS preflight, so another
+    # site could make a visitor's browser send one (issue 16.8).
+    if request.mimetype != "application/json":
+        raise ValidationError("请求体必须是 JSON（Content-Type: application/json）",
+                              code="unsupported_media_type", status=415)
+    body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
     return body
+
+
+def _check_public_origin() -> None:
+    """A browser on another site (Origin present and not ours nor an allowed portal) is refused."""
+    if not origin_allowed(*PUBLIC_WRITE_ORIGIN_SETTINGS):
+        raise Forbidden("不接受来自其他网站的请求", code="origin_refused")
 
 
 def _may_see_contact() -> bool:
@@ -51,6 +66,7 @@ def _version(body: dict):
 @bp.post("/api/interviews/<int:interview_id>/questions")
 def submit_question_api(interview_id: int):
     staff = g.get("user") is not None
+    _check_public_origin()
     body = _json_body()
     device_id = request.cookies.get(DEVICE_COOKIE, "")
     new_device = not _DEVICE_ID.match(device_id)
@@ -78,6 +94,7 @@ def submit_question_api(interview_id: int):
 
 @bp.get("/api/questions/receipt/<code>")
 def receipt_api(code: str):
+    _check_public_origin()
     return jsonify(services.lookup_receipt(Session(), code))
 
 
@@ -131,10 +148,15 @@ def similar_api(question_id: int):
 
 # ---- screening actions --------------------------------------------------------------------------
 
-def _act(question_id: int, action, *args, body: dict | None = None):
+def _act(question_id: int, action, *args, body: dict | None = None, decision: bool = False):
+    """Run a screening action; `decision` ones (approve, reject, merge) also take the status the
+    console showed and the moderator's confirmation of overturning another's decision."""
     session = Session()
     q = services.get_question(session, question_id)
-    result = action(session, q, g.user, *args, **({"version": _version(body)} if body is not None else {}))
+    kwargs = {"version": _version(body)} if body is not None else {}
+    if decision and body is not None:
+        kwargs.update(expected_status=body.get("expected_status"), confirm=body.get("confirm", False))
+    result = action(session, q, g.user, *args, **kwargs)
     session.commit()
     return _question_reply(result)
 
@@ -148,14 +170,14 @@ def _optional_body() -> dict:
 @bp.post("/api/questions/<int:question_id>/approve")
 @require_roles(*SCREENING)
 def approve_api(question_id: int):
-    return _act(question_id, services.approve_question, body=_optional_body())
+    return _act(question_id, services.approve_question, body=_optional_body(), decision=True)
 
 
 @bp.post("/api/questions/<int:question_id>/reject")
 @require_roles(*SCREENING)
 def reject_api(question_id: int):
     body = _optional_body()
-    return _act(question_id, services.reject_question, body.get("reason"), body=body)
+    return _act(question_id, services.reject_question, body.get("reason"), body=body, decision=True)
 
 
 @bp.patch("/api/questions/<int:question_id>")
@@ -178,7 +200,7 @@ def edit_api(question_id: int):
 @require_roles(*SCREENING)
 def merge_api(question_id: int):
     body = _json_body()
-    return _act(question_id, services.merge_question, body.get("into"), body=body)
+    return _act(question_id, services.merge_question, body.get("into"), body=body, decision=True)
 
 
 @bp.post("/api/questions/<int:question_id>/push")

@@ -85,3 +85,22 @@ def test_staff_socket_requires_login_and_trusted_origin(app, users, socket_clien
     assert not anonymous.is_connected("/studio")
     staff = socket_client("/studio", role="moderator")
     assert staff.is_connected("/studio")
+
+
+def test_public_socket_leaves_the_room_when_the_interview_stops_being_public(app, admin, interview, socket_client):
+    """Issue 16.2: preview → planned removes the /live sockets from the interview's room; staff stay."""
+    iid = interview["id"]
+    viewer = socket_client("/live")
+    staff = socket_client("/studio", role="moderator")
+    assert viewer.emit("join", {"interview_id": iid}, callback=True, namespace="/live")["ok"]
+    assert staff.emit("join", {"interview_id": iid}, callback=True, namespace="/studio")["ok"]
+    assert admin.post(f"/api/interviews/{iid}/state", json={"state": "planned"}).status_code == 200
+    seen = [p["args"][0]["type"] for p in viewer.get_received("/live") if p["name"] == "event"]
+    assert seen == ["interview.state_changed"]  # the viewer learns why, then hears nothing more
+    staff.get_received("/studio")
+    _record(app, iid, "feed.posted", {"text": "计划中访谈的内部内容"})
+    assert [p for p in viewer.get_received("/live") if p["name"] == "event"] == []
+    assert [p["args"][0]["data"] for p in staff.get_received("/studio") if p["name"] == "event"] \
+        == [{"text": "计划中访谈的内部内容"}]
+    again = viewer.emit("join", {"interview_id": iid}, callback=True, namespace="/live")
+    assert again["ok"] is False and again["error"]["code"] == "interview_not_found"
