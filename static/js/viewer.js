@@ -247,6 +247,27 @@
   var STATE_BANNERS = { preview: ['preview', '预告'], live: ['live', '直播中'], ended: ['review', '回顾'],
                         published: ['review', '回顾'] };
 
+  /* The sticky 我要提问 bar (issue 8.4): on a phone the question form is at the bottom of a long
+   * feed. It shows while questions are accepted, read from the questions part itself (#vq-closed
+   * is hidden exactly then, whoever updates it), and jumps to the form with the cursor in it. */
+  function installAskJump() {
+    var bar = document.getElementById('ask-bar');
+    var closed = document.getElementById('vq-closed');
+    if (!bar || !closed) return;
+    function sync() { bar.hidden = !closed.hidden; }
+    sync();
+    new MutationObserver(sync).observe(closed, { attributes: true, attributeFilter: ['hidden'] });
+    document.getElementById('ask-jump').addEventListener('click', function (e) {
+      e.preventDefault();
+      var form = document.getElementById('vq-form'), again = document.getElementById('vq-again');
+      if (form.hidden && again && !document.getElementById('vq-receipt').hidden) again.click();  // asked before: ask again
+      var text = document.getElementById('vq-text');
+      form.scrollIntoView({ block: 'start', behavior: 'auto' });
+      // Focus without a second scroll: the form's top stays under the bar.
+      try { text.focus({ preventScroll: true }); } catch (err) { text.focus(); }
+    });
+  }
+
   function startViewer(root) {
     var interviewId = Number(root.dataset.interviewId);
     var feedNode = document.getElementById('feed');
@@ -321,6 +342,7 @@
       if (!pill.hidden) updatePill();
     }, { passive: true });
     installLightbox(root, document.getElementById('lightbox'));
+    installAskJump();
 
     function applyInterview(data) {
       if (!data) return;

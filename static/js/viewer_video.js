@@ -11,7 +11,7 @@
   var label = document.getElementById('live-video-status');
   var defaultUrl = box.dataset.hlsUrl || '';
   var stream = { active: false };
-  var interviewState = null;
+  var interviewState = document.getElementById('viewer-root') ? document.getElementById('viewer-root').dataset.state : null;
   var sawStream = false;
   var hls = null, playingUrl = null, retryTimer = null, retryDelay = 1000, lastTime = 0, stallChecks = 0;
 
@@ -70,7 +70,11 @@
     }
     stop();
     if (stream.active) setState('live', '直播中（未配置播放地址）');
-    else if (sawStream || interviewState === 'ended' || interviewState === 'published' || stream.ended) setState('ended', '直播已结束');
+    else if (interviewState === 'ended' || interviewState === 'published') setState('ended', '直播已结束');
+    // The interview is on air (banner 直播中) but OBS is not streaming: the text feed is the
+    // broadcast for now; "直播未开始" there would contradict the banner.
+    else if (interviewState === 'live') setState('waiting', sawStream || stream.ended ? '视频直播暂停中，图文直播继续进行' : '图文直播进行中，视频直播尚未开始');
+    else if (sawStream || stream.ended) setState('ended', '直播已结束');
     else setState('waiting', '直播未开始');
   }
 

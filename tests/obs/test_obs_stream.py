@@ -18,7 +18,7 @@ def test_viewers_watch_the_stream_and_are_told_when_it_stops(bootstrapped_obs, o
     page = context.new_page()
     try:
         page.goto(f"/i/{interview['id']}")
-        page.wait_for_function("() => document.getElementById('live-video-status').textContent.trim() === '直播未开始'",
+        page.wait_for_function("() => document.getElementById('live-video-status').textContent.trim() === '图文直播进行中，视频直播尚未开始'",
                                timeout=10_000)
 
         resp = director.post(server.url + "/api/obs/stream", json={"action": "start"})
@@ -51,7 +51,7 @@ def test_viewers_watch_the_stream_and_are_told_when_it_stops(bootstrapped_obs, o
 
         resp = director.post(server.url + "/api/obs/stream", json={"action": "stop"})
         assert resp.status_code == 200, resp.text
-        page.wait_for_function("() => document.getElementById('live-video-status').textContent.trim() === '直播已结束'",
+        page.wait_for_function("() => document.getElementById('live-video-status').textContent.trim() === '视频直播暂停中，图文直播继续进行'",
                                timeout=15_000)
 
         # The stream comes back: the page plays again by itself.
@@ -63,7 +63,7 @@ def test_viewers_watch_the_stream_and_are_told_when_it_stops(bootstrapped_obs, o
         page.wait_for_function(f"() => document.getElementById('live-video-player').currentTime > {resumed} + 1.5",
                                timeout=60_000)
         assert director.post(server.url + "/api/obs/stream", json={"action": "stop"}).status_code == 200
-        page.wait_for_function("() => document.getElementById('live-video-status').textContent.trim() === '直播已结束'",
+        page.wait_for_function("() => document.getElementById('live-video-status').textContent.trim() === '视频直播暂停中，图文直播继续进行'",
                                timeout=15_000)
         # A late viewer gets the same from the snapshot.
         late = context.new_page()
