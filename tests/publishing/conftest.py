@@ -60,6 +60,18 @@ def register_recording(app, publisher, interview_id: int, clip: Path, name: str,
     return resp.get_json()
 
 
+def open_editor(browser, server: ServerProcess, interview_id: int):
+    """The publisher's editor page in Chromium, loaded; returns (context, page)."""
+    from tests.support.browser import login_context
+    from tests.support.server import PASSWORD
+
+    context = login_context(browser, server.url, "publisher", PASSWORD)
+    page = context.new_page()
+    page.goto(f"/studio/{interview_id}/edit")
+    page.wait_for_selector("#editor[data-ready='1']", timeout=20_000)
+    return context, page
+
+
 @pytest.fixture
 def ended_interview(admin, interview):
     for state in ("live", "ended"):

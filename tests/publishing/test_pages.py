@@ -12,10 +12,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support.browser import login_context
-from tests.support.server import PASSWORD, ROOT
+from tests.support.server import ROOT
 
-from .conftest import at, iso, start_publishing_server
+from .conftest import at, iso, open_editor, start_publishing_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.ffmpeg, pytest.mark.browser]
 
@@ -95,10 +94,7 @@ def test_cli_publishes_and_archive_plays_in_chromium(published_server, browser):
 
 def test_editor_keys_edit_the_timeline(published_server, browser):
     server, iid = published_server
-    context = login_context(browser, server.url, "publisher", PASSWORD)
-    page = context.new_page()
-    page.goto(f"/studio/{iid}/edit")
-    page.wait_for_selector("#editor[data-ready='1']", timeout=20_000)
+    context, page = open_editor(browser, server, iid)
     assert page.locator("#ed-keep tr").count() == 2
     assert page.locator("#ed-chapters li").count() == 2
     # Type a selection inside the first kept range and remove it with X.

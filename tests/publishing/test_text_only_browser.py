@@ -8,10 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support.browser import login_context
-from tests.support.server import PASSWORD
-
-from .conftest import start_publishing_server
+from .conftest import open_editor, start_publishing_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -50,10 +47,7 @@ def text_interview(tmp_path):
 
 def test_editor_publishes_a_text_only_interview_and_errors_show_beside_the_button(text_interview, browser):
     server, iid = text_interview
-    context = login_context(browser, server.url, "publisher", PASSWORD)
-    page = context.new_page()
-    page.goto(f"/studio/{iid}/edit")
-    page.wait_for_selector("#editor[data-ready='1']", timeout=20_000)
+    context, page = open_editor(browser, server, iid)
     expect(page.locator("#ed-text-only")).to_be_visible()
     expect(page.locator("#ed-player-card")).to_be_hidden()
     publish = page.locator("#ed-publish")
