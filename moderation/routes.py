@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 from studio.auth import allow_body, client_ip, has_role, require_roles, require_staff_page
 from studio.db import Session
 from studio.errors import Forbidden, NotFound, ValidationError
+from studio.feed.services import STATE_NAMES  # 直播中 / 已结束 …: one list of the interview states' names
 from studio.interviews import get_interview, interview_json
 from studio.origins import origin_allowed
 from studio.timefmt import iso
@@ -395,7 +396,7 @@ def moderation_page(interview_id: int):
         return render_template("forbidden.html", message="访谈不存在"), 404
     return render_template("moderation.html", interview=interview_json(interview, staff=True),
                            reject_reasons=services.REJECT_REASONS, status_names=services.STATUS_NAMES,
-                           source_names=services.SOURCE_NAMES)
+                           source_names=services.SOURCE_NAMES, state_names=STATE_NAMES)
 
 
 @bp.get("/admin/wordlist")

@@ -16,6 +16,10 @@
   var STATUS_NAMES = { pending: '待审核', approved: '已通过', pushed: '已推送', on_air: '正在回答', answered: '已回答',
                        rejected: '已驳回', merged: '已合并' };
   var SOURCE_NAMES = { web: '网站', hotline: '热线', onsite: '现场' };
+  var STATE_NAMES = JSON.parse(root.dataset.stateNames || '{}');
+  // What overturning a decision turns it into, and what the decision was (for the confirmation).
+  var VERBS = { approve: '通过', reject: '驳回', merge: '合并' };
+  var DECIDED = { approved: '通过', pushed: '通过并推送', rejected: '驳回' };
   // Which statuses each tab lists: the host's current question stays visible under 已推送.
   var TAB_STATUSES = { pending: ['pending'], approved: ['approved'], pushed: ['pushed', 'on_air'],
                        rejected: ['rejected'], answered: ['answered'] };
@@ -111,7 +115,7 @@
         }
         break;
       case 'interview.state_changed':
-        $('interview-state').textContent = d.state;
+        showState(d.state);
         return;
       default:
         return;
@@ -120,6 +124,12 @@
   }
 
   // ---- rendering ------------------------------------------------------------------------------
+  function showState(state) {
+    var badge = $('interview-state');
+    badge.dataset.state = state;
+    badge.textContent = STATE_NAMES[state] || state;
+  }
+
   function visible() {
     var statuses = TAB_STATUSES[tab];
     var source = $('filter-source').value;
@@ -321,7 +331,26 @@
     body = Object.assign({ version: q.version }, body || {});
     return FL.api('POST', '/api/questions/' + q.id + '/' + path, body).then(function (res) {
       upsert(res, true); render(); return res;
-    }).catch(function (err) { fail(err, q.id); throw err; });
+    }).catch(function (err) {
+      if (err.code === 'decided_by_other' && err.question && !body.confirm) return confirmOverturn(q, path, body, err);
+      fail(err, q.id); throw err;
+    });
+  }
+
+  /* Another moderator decided this a moment ago: show the current state, name who decided what,
+   * and only overturn it when the moderator confirms (sending the status shown, issue 8.2). */
+  function confirmOverturn(q, path, body, err) {
+    upsert(err.question, true);
+    render();
+    var who = (err.decided_by && err.decided_by.name) || '其他审核员';
+    var message = '审核员 ' + who + ' 于 ' + FL.formatTime(err.decided_at).slice(0, 5) + ' 已' +
+      (DECIDED[err.decided_status] || STATUS_NAMES[err.decided_status] || '处理') + '此问题，确定改为' + (VERBS[path] || path) + '？';
+    if (!global.confirm(message)) {
+      toast('已保留 ' + who + ' 的决定（' + (STATUS_NAMES[err.decided_status] || err.decided_status) + '）');
+      return Promise.reject(err);
+    }
+    return post(questions[q.id] || q, path, Object.assign({}, body, {
+      version: err.question.version, expected_status: err.decided_status, confirm: true }));
   }
 
   function selected() { return selectedId !== null ? questions[selectedId] : null; }
@@ -685,6 +714,10 @@
     });
     if (lapsed) render();
   }, 5000);
+
+  // A reload or a closed tab gives up this console's claims at once (the server releases the
+  // claims of a socket that goes away), instead of leaving them until they time out.
+  global.addEventListener('pagehide', function () { if (live && live.socket) live.socket.disconnect(); });
 
   var CONN_TEXT = { live: '实时', offline: '已断开，正在重连…', retrying: '重连中…', error: '连接出错' };
   live = FL.follow({
