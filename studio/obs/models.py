@@ -3,7 +3,8 @@
 Several server processes may serve one studio, but only one of them may hold the websocket to
 OBS. That one holds the lease in `obs_status` (owner_token + lease_until, renewed every couple
 of seconds) and keeps the row current; every process reads OBS's state from the row, and
-writes to OBS by queueing an `obs_commands` row that the owner executes and answers.
+writes to OBS by storing an `obs_commands` row that the owner executes and answers (the row is
+the record; bus.py carries it to the owner).
 """
 from __future__ import annotations
 
@@ -61,9 +62,13 @@ class ObsCommand(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending/done/failed
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending/running/done/failed
     result: Mapped[dict] = mapped_column(JSON, default=dict)
     error: Mapped[dict] = mapped_column(JSON, default=dict)
     user_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The owner that claimed it (pending -> running, one conditional UPDATE) and when: it alone
+    # executes it; a claim whose owner died is failed by the next owner, never run again.
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

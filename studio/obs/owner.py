@@ -504,7 +504,7 @@ class ObsOwner:
         fresh_since = utcnow() - timedelta(seconds=services.COMMAND_TIMEOUT_S)
         claimed = session.execute(update(ObsCommand).where(
             ObsCommand.id == command_id, ObsCommand.state == "pending", ObsCommand.created_at >= fresh_since)
-            .values(state="running")).rowcount == 1
+            .values(state="running", claimed_by=self.token, claimed_at=utcnow())).rowcount == 1
         if not claimed:
             stale = session.execute(update(ObsCommand).where(ObsCommand.id == command_id,
                                                              ObsCommand.state == "pending")

@@ -1,6 +1,7 @@
 """OBS area fixtures: a real OBS (tests/support/obs.py), nginx-rtmp, and server processes using them."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -99,6 +100,21 @@ def obs_server(tmp_path):
     yield _make
     for server in made:
         server.kill()
+
+
+@pytest.fixture
+def obs_redis_env():
+    """REDIS_URL and a channel of this test's own (parallel test runs share the Redis server)."""
+    import uuid
+
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"Redis is not reachable at {url} (deploy/start-test-services.sh starts it): {exc}")
+    return {"REDIS_URL": url, "REDIS_CHANNEL": f"fangtan-test-obs-{uuid.uuid4().hex}"}
 
 
 @pytest.fixture(scope="session")

@@ -146,7 +146,8 @@ class ObsProcess:
 
     # ---- a second, independent websocket client (what "another OBS client" does) ----------
 
-    def connect(self, password: str | None = None, timeout: float = 5) -> websocket.WebSocket:
+    def connect(self, password: str | None = None, timeout: float = 5, events: int = 0) -> websocket.WebSocket:
+        """An identified client; `events` is obs-websocket's EventSubscription mask (0: none)."""
         ws = websocket.create_connection(self.url, timeout=timeout)
         hello = json.loads(ws.recv())["d"]
         auth = ""
@@ -154,7 +155,7 @@ class ObsProcess:
             salt, challenge = hello["authentication"]["salt"], hello["authentication"]["challenge"]
             secret = base64.b64encode(hashlib.sha256(((password or self.password) + salt).encode()).digest())
             auth = base64.b64encode(hashlib.sha256(secret + challenge.encode()).digest()).decode()
-        ws.send(json.dumps({"op": 1, "d": {"rpcVersion": 1, "authentication": auth, "eventSubscriptions": 0}}))
+        ws.send(json.dumps({"op": 1, "d": {"rpcVersion": 1, "authentication": auth, "eventSubscriptions": events}}))
         identified = json.loads(ws.recv())
         if identified.get("op") != 2:
             raise RuntimeError(f"not identified: {identified}")
