@@ -224,7 +224,11 @@
     badge.className = 'badge state-' + state;
     var box = $('state-buttons');
     box.textContent = '';
-    (meta.transitions[state] || []).forEach(function (target) {
+    // The next step first: a planned interview is announced (发布预告) before it goes live.
+    var primary = state === 'planned' ? 'preview' : 'live';
+    (meta.transitions[state] || []).slice().sort(function (a, b) {
+      return STATE_ORDER.indexOf(a) - STATE_ORDER.indexOf(b);
+    }).forEach(function (target) {
       var action = meta.actions[target];
       if (!action) return;
       var b = document.createElement('button');
@@ -232,24 +236,30 @@
       b.dataset.state = target;
       b.dataset.confirm = action[1];
       b.textContent = action[0];
-      if (target === 'live') b.className = 'primary';
+      if (target === primary) b.className = 'primary';
       box.appendChild(b);
     });
   }
+  var STATE_ORDER = ['preview', 'live', 'ended', 'published', 'planned'];
 
+  var changing = false;  // one state change at a time: a double click asks once and sends once
   $('state-buttons').addEventListener('click', function (e) {
     var b = e.target.closest('button[data-state]');
-    if (!b) return;
-    if (b.dataset.confirm && !confirm(b.dataset.confirm)) return;
+    if (!b || changing) return;
+    changing = true;
+    var target = b.dataset.state;
+    if (b.dataset.confirm && !confirm(b.dataset.confirm)) { changing = false; return; }
     $('state-error').textContent = '';
     b.disabled = true;
-    FangtanLive.api('POST', '/api/interviews/' + id + '/state', { state: b.dataset.state }).then(function (saved) {
+    FangtanLive.api('POST', '/api/interviews/' + id + '/state', { state: target }).then(function (saved) {
       data.state = saved.state;
       showState(saved.state, saved);
     }).catch(function (err) {
+      // Already there (another screen did it, or an answer was lost): that is what was wanted.
+      if (err && err.code === 'invalid_transition' && err.state === target) { data.state = target; showState(target); return; }
       $('state-error').textContent = err.message || '操作失败';
       b.disabled = false;
-    });
+    }).then(function () { changing = false; });
   });
 
   $('delete-btn').addEventListener('click', function () {

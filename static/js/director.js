@@ -13,6 +13,7 @@
   var interviewId = Number(root.dataset.interviewId);
   var interview = JSON.parse(document.getElementById('interview-data').textContent);
   var obsEnabled = root.dataset.obsEnabled === 'true';
+  var canPreview = root.dataset.canPreview === 'true';  // planned → preview is the admin's
   var STATE_NAMES = { planned: '计划中', preview: '预告', live: '直播中', ended: '已结束', published: '已发布' };
   var state = null;          // the last OBS state
   var clockOffset = 0;       // server time - our time, ms
@@ -86,19 +87,22 @@
     $('record-pause').hidden = !record.active || !!record.paused;
     $('record-resume').hidden = !record.active || !record.paused;
 
-    var stats = next.stats;
+    // Without a connected OBS there are no figures: "—", never zeros that look like measurements.
+    var stats = next.connected ? next.stats : {};
     if (stats) {
-      $('stat-bitrate').textContent = stats.stream_bitrate_kbps != null ? stats.stream_bitrate_kbps + ' kbps' : '—';
+      var known = function (v) { return v !== null && v !== undefined; };
+      var streaming = !!stream.active;
+      $('stat-bitrate').textContent = streaming && known(stats.stream_bitrate_kbps) ? stats.stream_bitrate_kbps + ' kbps' : '—';
       var dropped = $('stat-dropped');
-      dropped.textContent = (stats.stream_skipped_frames || 0) + ' / ' + (stats.stream_total_frames || 0);
-      dropped.classList.toggle('warn', stats.stream_total_frames > 0 && stats.stream_skipped_frames / stats.stream_total_frames > 0.02);
+      dropped.textContent = streaming && known(stats.stream_total_frames) ? (stats.stream_skipped_frames || 0) + ' / ' + stats.stream_total_frames : '—';
+      dropped.classList.toggle('warn', streaming && stats.stream_total_frames > 0 && stats.stream_skipped_frames / stats.stream_total_frames > 0.02);
       var skipped = $('stat-skipped');
-      skipped.textContent = (stats.render_skipped_frames || 0) + ' / ' + (stats.render_total_frames || 0);
+      skipped.textContent = known(stats.render_total_frames) ? (stats.render_skipped_frames || 0) + ' / ' + stats.render_total_frames : '—';
       skipped.classList.toggle('warn', stats.render_total_frames > 0 && stats.render_skipped_frames / stats.render_total_frames > 0.02);
       var congestion = $('stat-congestion');
-      congestion.textContent = Math.round((stats.stream_congestion || 0) * 100) + '%';
-      congestion.classList.toggle('warn', (stats.stream_congestion || 0) > 0.3);
-      $('stat-fps').textContent = (stats.active_fps || 0) + ' fps / ' + (stats.cpu_usage || 0) + '%';
+      congestion.textContent = streaming && known(stats.stream_congestion) ? Math.round(stats.stream_congestion * 100) + '%' : '—';
+      congestion.classList.toggle('warn', streaming && (stats.stream_congestion || 0) > 0.3);
+      $('stat-fps').textContent = known(stats.active_fps) ? stats.active_fps + ' fps / ' + (known(stats.cpu_usage) ? stats.cpu_usage + '%' : '—') : '—';
       var list = $('warnings');
       list.textContent = '';
       (stats.warnings || []).forEach(function (w) { var li = document.createElement('li'); li.textContent = w; list.appendChild(li); });
@@ -110,6 +114,12 @@
       li.classList.toggle('on-air', !!overlays.lower_third_visible && Number(li.dataset.guestId) === strip.guest_id);
     });
     $('question-overlay').dataset.visible = overlays.question_visible ? 'true' : 'false';
+    if (!next.connected) {
+      // No OBS: no picture. The old frame would pass for the programme; an empty image for a fault.
+      $('preview').hidden = true;
+      $('preview').removeAttribute('src');
+      $('preview-caption').textContent = next.enabled || obsEnabled ? 'OBS 未连接，暂无节目画面' : '未配置 OBS，无节目画面';
+    }
     tickTimecodes();
   }
 
@@ -129,14 +139,15 @@
     if (!state) return;
     var now = Date.now() + clockOffset;
     var stream = state.stream || {}, record = state.record || {};
-    $('stream-tc').textContent = stream.active && stream.started_at ? hms((now - Date.parse(stream.started_at)) / 1000) : '00:00:00';
-    var rec = 0;
+    // "—" while not streaming / recording: 00:00:00 would read as "just started".
+    $('stream-tc').textContent = stream.active && stream.started_at ? hms((now - Date.parse(stream.started_at)) / 1000) : '—';
+    var rec = null;
     if (record.active && record.started_at) {
       var pausedMs = (record.paused_total_s || 0) * 1000;
       if (record.paused && record.paused_at) pausedMs += now - Date.parse(record.paused_at);
       rec = (now - Date.parse(record.started_at) - pausedMs) / 1000;
     }
-    $('record-tc').textContent = hms(rec);
+    $('record-tc').textContent = rec === null ? '—' : hms(rec);
   }
   setInterval(tickTimecodes, 250);
 
@@ -145,9 +156,38 @@
     var badge = $('interview-state');
     badge.textContent = STATE_NAMES[s] || s;
     badge.classList.toggle('live', s === 'live');
+    // A planned interview is announced first (发布预告: the viewer page opens with the time and
+    // questions can be collected); going live straight away stays possible, as the second choice.
+    var preview = $('publish-preview');
+    preview.hidden = s !== 'planned';
+    preview.disabled = !canPreview || !!transition;
+    $('preview-note').hidden = s !== 'planned' || canPreview;
     $('go-live').hidden = !(s === 'preview' || s === 'planned' || s === 'ended');
     $('go-live').textContent = s === 'ended' ? '恢复直播' : '开始直播';
+    $('go-live').classList.toggle('primary', s !== 'planned');
     $('end-live').hidden = s !== 'live';
+    ['go-live', 'end-live'].forEach(function (id) { $(id).disabled = !!transition; });
+  }
+
+  /* One state change at a time: the buttons stay disabled until the answer, so a double click
+   * asks once and sends once. An answer "already in that state" (another screen, or a request
+   * whose answer was lost) is the wanted outcome, not an error. */
+  var transition = null;
+  function changeState(target, question) {
+    if (transition) return;
+    transition = target;
+    renderInterviewState(interview.state);
+    if (question && !window.confirm(question)) { transition = null; renderInterviewState(interview.state); return; }
+    showError(null);
+    FangtanLive.api('POST', '/api/interviews/' + interviewId + '/state', { state: target }).then(function (data) {
+      transition = null;
+      renderInterviewState((data && data.state) || target);
+    }, function (err) {
+      transition = null;
+      if (err && err.code === 'invalid_transition' && err.state === target) { renderInterviewState(target); return; }
+      renderInterviewState(interview.state);
+      showError(err);
+    });
   }
 
   function renderQuestion() {
@@ -202,14 +242,14 @@
   });
   $('question-show').addEventListener('click', function () { questionOverlay(true); });
   $('question-hide').addEventListener('click', function () { questionOverlay(false); });
+  $('publish-preview').addEventListener('click', function () {
+    changeState('preview', '发布预告？观众页将公开访谈时间和嘉宾，并开始征集网友提问。');
+  });
   $('go-live').addEventListener('click', function () {
-    if (!window.confirm('确定开始直播？观众页将显示“直播中”。')) return;
-    FangtanLive.api('POST', '/api/interviews/' + interviewId + '/state', { state: 'live' }).catch(showError);
+    changeState('live', interview.state === 'planned' ? '尚未发布预告，确定直接开始直播？观众页将显示“直播中”。'
+      : '确定开始直播？观众页将显示“直播中”。');
   });
-  $('end-live').addEventListener('click', function () {
-    if (!window.confirm('确定结束直播？')) return;
-    FangtanLive.api('POST', '/api/interviews/' + interviewId + '/state', { state: 'ended' }).catch(showError);
-  });
+  $('end-live').addEventListener('click', function () { changeState('ended', '确定结束直播？'); });
 
   document.addEventListener('keydown', function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;

@@ -19,7 +19,8 @@
     function tick() {
       var tc = document.getElementById('onair-tc');
       var record = state && state.record;
-      if (!record || !record.active || !record.started_at) { tc.textContent = '00:00:00'; return; }
+      // Not recording: "—", not 00:00:00 (which reads as a recording that just started).
+      if (!record || !record.active || !record.started_at) { tc.textContent = '—'; return; }
       var now = Date.now() + offset;
       var paused = (record.paused_total_s || 0) * 1000;
       if (record.paused && record.paused_at) paused += now - Date.parse(record.paused_at);

@@ -283,6 +283,9 @@ def test_host_show_clock_start_reset_and_going_live(live_server, browser):
                             " return m && +m[1] * 60 + +m[2] <= 1; }", timeout=10_000)
     state = host_http.get(cues_url, timeout=10).json()
     assert state["current"] == 1 and all(c["actual_s"] == 0 for c in state["cards"])
+    # no OBS here: the on-air badge shows no recording timecode, not a running-looking 00:00:00
+    page.wait_for_selector('#onair[data-obs="disabled"]', timeout=10_000)
+    assert page.inner_text("#onair-tc") == "—"
     page.screenshot(path=str(ARTIFACTS / "host-clock-live-1280x800.png"))
     time.sleep(1.5)
     assert _seconds(page.locator("#show-elapsed").inner_text()) >= 1  # and it runs
