@@ -26,6 +26,7 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "PUBLIC_FANOUT": ("socketio", str),
     "NCHAN_PUBLISH_URL": (None, str),
     "NCHAN_REDIS_URL": (None, str),
+    "NCHAN_PUBLISH_RETRY_SECONDS": (30.0, float),
     "TIMEZONE": ("Asia/Shanghai", str),
     "TRUSTED_ORIGINS": ("", str),
     "SOCKETIO_CORS_ORIGINS": ("*", str),

@@ -8,6 +8,7 @@ they applied and resume with it (see replay_events and docs/API.md).
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import dataclass
 from typing import Callable
 
@@ -73,6 +74,21 @@ _listeners: list[Callable[[OrmSession, Event], None]] = []
 def add_event_listener(listener: Callable[[OrmSession, Event], None]) -> None:
     if listener not in _listeners:
         _listeners.append(listener)
+
+
+# Called after commit with the committed events in seq order (e.g. studio/fanout's nchan
+# publisher); must not block: a listener hands the events to its own queue.
+_after_commit_listeners: list[Callable[[list[Event]], None]] = []
+
+
+def add_after_commit_listener(listener: Callable[[list[Event]], None]) -> None:
+    if listener not in _after_commit_listeners:
+        _after_commit_listeners.append(listener)
+
+
+def remove_after_commit_listener(listener: Callable[[list[Event]], None]) -> None:
+    if listener in _after_commit_listeners:
+        _after_commit_listeners.remove(listener)
 
 
 def record_event(session: OrmSession, interview_id: int, type: str, data: dict,
@@ -231,6 +247,11 @@ def _emit_pending(session: OrmSession) -> None:
         if ev.public:
             socketio.emit("event", event_payload(ev, PUBLIC), namespace="/live",
                           to=room_for(ev.interview_id, PUBLIC))
+    for listener in _after_commit_listeners if pending else ():
+        try:
+            listener(pending)
+        except Exception:  # noqa: BLE001 - the commit is done; one listener must not stop the others
+            logging.getLogger(__name__).exception("after-commit listener %r failed", listener)
     # After the events: the viewers still learn of the state change that closes their room.
     for interview_id in dict.fromkeys(closed_rooms):
         socketio.close_room(room_for(interview_id, PUBLIC), namespace="/live")

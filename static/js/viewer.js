@@ -393,7 +393,9 @@
       }
     }
 
-    var live = global.FangtanLive.follow({
+    // PUBLIC_FANOUT=nchan (data-fanout on the page): the events come through nginx (live_nchan.js).
+    var follower = root.dataset.fanout === 'nchan' && global.FangtanLiveNchan ? global.FangtanLiveNchan : global.FangtanLive;
+    var live = follower.follow({
       namespace: '/live',
       interviewId: interviewId,
       onSnapshot: function (snapshot, lastSeq) {
