@@ -1,28 +1,29 @@
-"""OBS control latency: director → OBS, and OBS → director, against a real OBS 29 under Xvfb.
+"""OBS control latency: ours against a bare obs-websocket client, same OBS, same run.
 
-    .venv/bin/python bench/obs_control.py              # 30 round trips each way
+    .venv/bin/python bench/obs_control.py              # 30 rounds
     .venv/bin/python bench/obs_control.py --rounds 100
 
-It starts its own OBS (throw-away HOME, Xvfb -displayfd, as in the tests), bootstraps the
-standard scenes, starts a real server process (`python server.py`, eventlet) wired to it, and
-measures, on one machine and one clock:
+It starts its own OBS 29 (throw-away HOME, Xvfb -displayfd, as in the tests), bootstraps the
+standard scenes, starts a real server process (`python server.py`, eventlet, SQLite) wired to
+it, and connects a plain obs-websocket-py client (`obswebsocket.obsws`, all events) to the same
+OBS. The transition is Cut (OBS announces a program change only after its transition; --fade
+keeps OBS's 300 ms Fade). Each round, interleaved so both see the same load:
 
-OBS announces a program change when its transition has finished (Fade: 300 ms by default;
---cut measures with the Cut transition, i.e. our own overhead).
+  bare request        the plain client's `SetCurrentProgramScene` call, sent -> answered;
+  bare event          the same request, sent -> the plain client receiving its
+                      `CurrentProgramSceneChanged` (the program really changed: one frame);
+  director -> OBS     the director's `POST /api/obs/scene` sent -> the plain client receiving
+                      `CurrentProgramSceneChanged`; its HTTP answer is shown against the bare request;
+  OBS -> director     the plain client's `SetCurrentProgramScene` sent -> the director's /studio
+                      Socket.IO connection receiving the `obs.state` event with the new scene,
+                      against the plain client's own `CurrentProgramSceneChanged` for that change.
 
-  director → OBS   from the director's `POST /api/obs/scene` being sent to an independent OBS
-                   websocket client receiving `CurrentProgramSceneChanged` (the program really
-                   changed in OBS); the HTTP answer time is shown too;
-  OBS → director   from another OBS client's `SetCurrentProgramScene` being sent to the
-                   director's /studio Socket.IO connection receiving the new program scene
-                   (`obs.state` event or `obs.telemetry`, whichever is first).
-
-Prints p50 / p99 / max in milliseconds. Asserts nothing; stops every process it started.
+Prints bare, ours and the overhead (ours - bare) at p50 and p99 in milliseconds. Asserts
+nothing; stops every process it started.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import threading
@@ -40,7 +41,6 @@ from tests.support.obs import ObsProcess  # noqa: E402
 from tests.support.server import PASSWORD, ServerProcess  # noqa: E402
 
 SCENES = ("开场", "双人", "嘉宾特写", "网友提问", "结束")
-SCENE_EVENTS = 1 << 2  # obs-websocket EventSubscription::Scenes
 
 
 class Arrivals:
@@ -66,74 +66,65 @@ class Arrivals:
                     raise TimeoutError(f"{name} never arrived")
 
 
-class SceneWatcher(Arrivals):
-    """An independent OBS client: records when each program-scene change arrives."""
+class BareClient(Arrivals):
+    """A plain obs-websocket-py client (the baseline): its requests, and the program changes it hears."""
 
     def __init__(self, obs: ObsProcess):
         super().__init__()
-        import base64
-        import hashlib
+        from obswebsocket import events, obsws
 
-        import websocket
+        self.ws = obsws("127.0.0.1", obs.port, obs.password, legacy=False, timeout=10)
+        self.ws.connect()
+        self.ws.register(lambda event: self.note(event.datain.get("sceneName")), events.CurrentProgramSceneChanged)
 
-        self.ws = websocket.create_connection(obs.url, timeout=10)
-        hello = json.loads(self.ws.recv())["d"]
-        salt, challenge = hello["authentication"]["salt"], hello["authentication"]["challenge"]
-        secret = base64.b64encode(hashlib.sha256((obs.password + salt).encode()).digest())
-        auth = base64.b64encode(hashlib.sha256(secret + challenge.encode()).digest()).decode()
-        self.ws.send(json.dumps({"op": 1, "d": {"rpcVersion": 1, "authentication": auth,
-                                                "eventSubscriptions": SCENE_EVENTS}}))
-        assert json.loads(self.ws.recv())["op"] == 2
-        self.ws.settimeout(None)
-        threading.Thread(target=self._read, daemon=True).start()
+    def set_scene(self, name: str) -> float:
+        """SetCurrentProgramScene; returns the time it was sent (its answer time is in self.answered)."""
+        from obswebsocket import requests as obs_requests
 
-    def _read(self):
-        while True:
-            try:
-                message = json.loads(self.ws.recv())
-            except Exception:  # noqa: BLE001 - closed at the end
-                return
-            if message.get("op") == 5 and message["d"]["eventType"] == "CurrentProgramSceneChanged":
-                self.note(message["d"]["eventData"]["sceneName"])
+        sent = time.time()
+        self.ws.call(obs_requests.SetCurrentProgramScene(sceneName=name))
+        self.answered = time.time()
+        return sent
 
-    def set_scene(self, name: str):
-        self.ws.send(json.dumps({"op": 6, "d": {"requestType": "SetCurrentProgramScene", "requestId": str(time.time()),
-                                                "requestData": {"sceneName": name}}}))
+    def close(self) -> None:
+        self.ws.disconnect()
 
 
 class DirectorSocket(Arrivals):
-    """The director page's Socket.IO connection: records when each program scene is first seen."""
+    """The director page's Socket.IO connection: when each `obs.state` event with a program scene arrives."""
 
     def __init__(self, url: str, http, interview_id: int):
         super().__init__()
         self.client = socketio.Client(reconnection=False)
         cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
 
-        def on_state(state):
-            scene = (state or {}).get("program_scene")
-            if scene:
+        def on_event(ev):
+            scene = ((ev or {}).get("data") or {}).get("program_scene")
+            if ev.get("type") == "obs.state" and scene:
                 self.note(scene)
 
-        self.client.on("obs.telemetry", on_state, namespace="/studio")
-        self.client.on("event", lambda ev: on_state(ev.get("data")) if ev.get("type") == "obs.state" else None,
-                       namespace="/studio")
+        self.client.on("event", on_event, namespace="/studio")
         self.client.connect(url, namespaces=["/studio"], transports=["websocket"], headers={"Cookie": cookie})
         ack = self.client.call("join", {"interview_id": interview_id}, namespace="/studio", timeout=15)
         assert ack["ok"], ack
 
 
-def figures(label: str, values_s: list[float]) -> str:
-    ms = [v * 1000 for v in values_s]
-    return (f"{label:<42} n={len(ms):<4} p50={percentile(ms, 50):7.1f} ms  p99={percentile(ms, 99):7.1f} ms  "
-            f"max={max(ms):7.1f} ms")
+def versus(label: str, bare_s: list[float], ours_s: list[float]) -> str:
+    """One line: bare and ours at p50 / p99 and the overhead (ours - bare), in milliseconds."""
+    bare, ours = [v * 1000 for v in bare_s], [v * 1000 for v in ours_s]
+    cells = []
+    for pct in (50, 99):
+        b, o = percentile(bare, pct), percentile(ours, pct)
+        cells.append(f"p{pct}: bare {b:6.1f}  ours {o:6.1f}  overhead {o - b:+6.1f}")
+    return f"{label:<44} n={len(ours):<4} " + "   |   ".join(cells) + f"   (ours max {max(ours):.1f})"
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--cut", action="store_true",
-                        help="use OBS's Cut transition (OBS reports a program change only after its transition; "
-                             "the default Fade takes 300 ms)")
+    parser.add_argument("--fade", action="store_true",
+                        help="keep OBS's Fade transition (300 ms: OBS announces the change after it) instead of Cut")
+    parser.add_argument("--cut", action="store_true", help=argparse.SUPPRESS)  # the default now
     args = parser.parse_args(argv)
 
     from studio.obs.bootstrap import bootstrap
@@ -161,35 +152,50 @@ def main(argv=None) -> None:
             interview = admin.post(server.url + "/api/interviews", json={"title": "导播延迟测试", "state": "preview"}).json()
             admin.post(f"{server.url}/api/interviews/{interview['id']}/state", json={"state": "live"})
 
-            if args.cut:
+            if not args.fade:
                 obs.request("SetCurrentSceneTransition", {"transitionName": "Cut"})
             transition = obs.request("GetCurrentSceneTransition")
-            watcher = SceneWatcher(obs)
+            obs.request("SetCurrentProgramScene", {"sceneName": SCENES[-1]})  # round 0 then changes it
+            time.sleep(0.5)
+            bare = BareClient(obs)
             page = DirectorSocket(server.url, director, interview["id"])
-            to_obs, http_answer, to_director = [], [], []
-            for n in range(args.rounds):
-                scene = SCENES[n % len(SCENES)]
-                sent = time.time()
-                resp = director.post(server.url + "/api/obs/scene", json={"scene_name": scene}, timeout=15)
-                answered = time.time()
-                resp.raise_for_status()
-                to_obs.append(watcher.wait_for(scene, sent) - sent)
-                http_answer.append(answered - sent)
-                time.sleep(0.2)
+            bare_request, bare_event, to_obs, http_answer = [], [], [], []
+            to_director, its_event = [], []
+            try:
+                for n in range(args.rounds):
+                    # The baseline: a plain client switches the program and hears OBS announce it.
+                    scene = SCENES[n % len(SCENES)]
+                    sent = bare.set_scene(scene)
+                    bare_request.append(bare.answered - sent)
+                    bare_event.append(bare.wait_for(scene, sent) - sent)
+                    time.sleep(0.2)
 
-                other = SCENES[(n + 2) % len(SCENES)]
-                sent = time.time()
-                watcher.set_scene(other)
-                to_director.append(page.wait_for(other, sent) - sent)
-                time.sleep(0.2)
-            page.client.disconnect()
+                    # Ours: the director's request, until OBS announces the change.
+                    scene = SCENES[(n + 1) % len(SCENES)]
+                    sent = time.time()
+                    resp = director.post(server.url + "/api/obs/scene", json={"scene_name": scene}, timeout=15)
+                    answered = time.time()
+                    resp.raise_for_status()
+                    to_obs.append(bare.wait_for(scene, sent) - sent)
+                    http_answer.append(answered - sent)
+                    time.sleep(0.2)
 
-            print(f"OBS control latency, {args.rounds} rounds each way (OBS {obs.request('GetVersion')['obsVersion']}, "
+                    # A change in OBS (another client): its own event, and the director's obs.state.
+                    scene = SCENES[(n + 3) % len(SCENES)]
+                    sent = bare.set_scene(scene)
+                    its_event.append(bare.wait_for(scene, sent) - sent)
+                    to_director.append(page.wait_for(scene, sent) - sent)
+                    time.sleep(0.2)
+            finally:
+                page.client.disconnect()
+                bare.close()
+
+            print(f"OBS control latency, {args.rounds} rounds (OBS {obs.request('GetVersion')['obsVersion']}, "
                   f"transition {transition['transitionName']} {transition.get('transitionDuration') or 0} ms, "
-                  "one server process, eventlet, SQLite)")
-            print(figures("director POST /api/obs/scene -> OBS program", to_obs))
-            print(figures("  (HTTP answer to the director)", http_answer))
-            print(figures("change in OBS -> director's socket", to_director))
+                  "one server process, eventlet, SQLite; bare = a plain obs-websocket-py client on the same OBS)")
+            print(versus("director POST /api/obs/scene -> OBS program", bare_event, to_obs))
+            print(versus("  HTTP answer vs the bare request's answer", bare_request, http_answer))
+            print(versus("change in OBS -> director's obs.state", its_event, to_director))
         finally:
             if server is not None:
                 server.kill()
