@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, g, jsonify, request, send_from_directory
 from sqlalchemy import text
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from . import db
 from .errors import DomainError
@@ -138,6 +138,14 @@ def _register_request_hooks(app: Flask) -> None:
         resp = jsonify({"error": {"code": code, "message": messages.get(exc.code, exc.description or exc.name)}})
         resp.status_code = exc.code or 400
         return resp
+
+    @app.errorhandler(TimeoutError)
+    @app.errorhandler(ClientDisconnected)
+    def _client_too_slow(exc: Exception):
+        # The client stopped sending its body for SOCKET_TIMEOUT_SECONDS (studio.serving):
+        # Werkzeug reports the timed-out read as a disconnect.
+        db.Session.rollback()
+        return jsonify({"error": {"code": "request_timeout", "message": "请求内容未在时限内发送完整"}}), 408
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

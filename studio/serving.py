@@ -17,11 +17,12 @@ from collections import defaultdict
 
 
 class EventletInputTerminated:
-    """WSGI middleware: tell Werkzeug that eventlet ends the request body itself.
+    """WSGI middleware: let Werkzeug read a chunked body, and refuse one over the limit (413).
 
     eventlet's input stops at Content-Length and decodes chunked bodies to their end, but does
     not say so (`wsgi.input_terminated`); Werkzeug then ignores a chunked body entirely. Said,
-    Werkzeug reads it and enforces the request's max_content_length while it streams (413).
+    Werkzeug reads at most the request's max_content_length of it, but silently drops the rest
+    instead of refusing it: _ChunkedLimit notices that more follows and raises 413.
     """
 
     def __init__(self, app):
@@ -30,7 +31,39 @@ class EventletInputTerminated:
     def __call__(self, environ, start_response):
         if "eventlet.input" in environ:
             environ.setdefault("wsgi.input_terminated", True)
+            if not environ.get("CONTENT_LENGTH"):
+                environ["wsgi.input"] = _ChunkedLimit(environ["wsgi.input"])
         return self.app(environ, start_response)
+
+
+class _ChunkedLimit:
+    """A body of unknown length, read no further than the request's max_content_length: having
+    read that much, one more byte means the body is too large."""
+
+    def __init__(self, stream):
+        self._stream, self._read = stream, 0
+
+    @staticmethod
+    def _limit() -> int | None:
+        # The request being served (Flask-SocketIO's middleware hands Flask a copy of environ,
+        # so the request object is found through Flask, not in the environ seen here).
+        from flask import has_request_context, request
+        return request.max_content_length if has_request_context() else None
+
+    def read(self, size=-1):
+        data = self._stream.read(size)
+        self._read += len(data)
+        limit = self._limit()
+        if limit is not None and self._read >= limit and (self._read > limit or self._stream.read(1)):
+            from werkzeug.exceptions import RequestEntityTooLarge
+            raise RequestEntityTooLarge()
+        return data
+
+    def readline(self, size=-1):
+        return self._stream.readline(size)
+
+    def __getattr__(self, name):  # eventlet's own methods (get_socket, set_hundred_continue_…)
+        return getattr(self._stream, name)
 
 
 class ConnectionCap:
