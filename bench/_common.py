@@ -163,6 +163,20 @@ def _entry_text(event: dict) -> str:
     return data.get("text") or data.get("description") or ""
 
 
+def record_delivery(event: dict, now: float, token: str, seen: dict[int, float], result: SwarmResult,
+                    delivered: list[int]) -> None:
+    """Note one received event of this run: its delivery time, or a duplicate."""
+    parts = _entry_text(event).split(" ")
+    # "TOKEN POST_INDEX SEND_TIME": the send time rides in the text, so no clock sync is needed
+    if len(parts) == 3 and parts[0] == token:
+        post = int(parts[1])
+        if post in seen:
+            result.duplicates += 1
+        else:
+            seen[post] = now - float(parts[2])
+            delivered[0] += 1
+
+
 async def _viewer_swarm(slot, url, interview_id, count, token, ready, stop, results, progress,
                         connect_parallel, connect_timeout):
     import socketio
@@ -178,16 +192,7 @@ async def _viewer_swarm(slot, url, interview_id, count, token, ready, stop, resu
         seen = received[index]
 
         async def on_event(event):
-            now = time.time()
-            parts = _entry_text(event).split(" ")
-            # "TOKEN POST_INDEX SEND_TIME": the send time rides in the text, so no clock sync is needed
-            if len(parts) == 3 and parts[0] == token:
-                post = int(parts[1])
-                if post in seen:
-                    result.duplicates += 1
-                else:
-                    seen[post] = now - float(parts[2])
-                    delivered[0] += 1
+            record_delivery(event, time.time(), token, seen, result, delivered)
 
         sio.on("event", on_event, namespace="/live")
         async with gate:
@@ -209,6 +214,12 @@ async def _viewer_swarm(slot, url, interview_id, count, token, ready, stop, resu
                     pass
 
     await asyncio.gather(*(one(i) for i in range(count)))
+    await report_until_stopped(slot, received, delivered, result, ready, stop, results, progress)
+
+
+async def report_until_stopped(slot, received, delivered, result, ready, stop, results, progress) -> None:
+    """A viewer worker's second half: report connected, count deliveries until stop, send the
+    result and end the process."""
     ready.put((result.connected, result.failed))
     while not stop.is_set():
         progress[slot] = delivered[0]  # the main process watches this to know when all arrived
@@ -253,9 +264,11 @@ class FanoutRun:
 
 
 def run_fanout(target, clients: int, posts: int, rate: float, workers: int, connect_parallel: int = 20,
-               connect_timeout: float = 60, drain_timeout: float = 15) -> FanoutRun:
+               connect_timeout: float = 60, drain_timeout: float = 15, worker=None) -> FanoutRun:
     """Connect `clients` viewers spread over `workers` processes to one room, post `posts`
-    entries at `rate` per second, and measure each delivery (receive time minus send time)."""
+    entries at `rate` per second, and measure each delivery (receive time minus send time).
+    `worker`: another viewer process function with _viewer_worker's arguments (e.g. EventSource
+    viewers in bench/viewer_fanout.py); Socket.IO /live viewers by default."""
     started = time.time()
     interview_id = target.new_room()
     token = f"bench{os.getpid()}x{int(started * 1000) % 10**9}"
@@ -264,7 +277,7 @@ def run_fanout(target, clients: int, posts: int, rate: float, workers: int, conn
     shares = [share for share in (clients // workers + (1 if i < clients % workers else 0)
                                   for i in range(workers)) if share]
     progress = ctx.Array("q", len(shares), lock=False)
-    procs = [ctx.Process(target=_viewer_worker, daemon=True,
+    procs = [ctx.Process(target=worker or _viewer_worker, daemon=True,
                          args=(slot, target.url, interview_id, share, token, ready, stop, results, progress,
                                connect_parallel, connect_timeout))
              for slot, share in enumerate(shares)]
