@@ -25,6 +25,13 @@ TRANSITIONS = {
     "published": {"ended"},
 }
 PUBLIC_STATES = ("preview", "live", "ended", "published")
+STATE_LABELS = {"planned": "计划中", "preview": "预告", "live": "直播中", "ended": "已结束", "published": "已发布"}
+
+# What `POST …/state` may do, by who asks (admin may do all of ADMIN_MOVES). The studio roles
+# start, end and restart the live. Nobody leaves `published` here: unpublishing (the
+# publisher's POST …/unpublish) also withdraws the archive, which would otherwise keep serving it.
+STUDIO_MOVES = {"planned": {"live"}, "preview": {"live"}, "live": {"ended"}, "ended": {"live"}}
+ADMIN_MOVES = {state: set(targets) for state, targets in TRANSITIONS.items() if state != "published"}
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_ID = 2 ** 63 - 1  # the largest value an id column holds
 # More than this many units, guests or hosts on one interview is a mistake (or an attack).
@@ -281,8 +288,8 @@ def change_state(session, interview: Interview, new_state: str) -> Interview:
     if new_state not in INTERVIEW_STATES:
         raise ValidationError(f"未知状态 {new_state!r}", code="invalid_state")
     if new_state not in TRANSITIONS[interview.state]:
-        raise Conflict(f"不能从 {interview.state} 变为 {new_state}", code="invalid_transition",
-                       state=interview.state)
+        raise Conflict(f"不能从「{STATE_LABELS[interview.state]}」变为「{STATE_LABELS[new_state]}」",
+                       code="invalid_transition", state=interview.state)
     old = interview.state
     interview.state = new_state
     now = utcnow()
@@ -299,6 +306,30 @@ def change_state(session, interview: Interview, new_state: str) -> Interview:
     if old in PUBLIC_STATES and new_state not in PUBLIC_STATES:
         close_public_room_after_commit(session, interview.id)  # no longer public: viewers' sockets leave
     return interview
+
+
+def request_state(session, interview: Interview, new_state: str, role: str) -> Interview:
+    """A state change asked for through `POST …/state` by a staff role (see STUDIO_MOVES).
+
+    Asking for the state the interview is already in (a double click, a lost answer) changes
+    nothing and succeeds: what was wanted is true.
+    """
+    if new_state not in INTERVIEW_STATES:
+        raise ValidationError(f"未知状态 {new_state!r}", code="invalid_state")
+    moves = ADMIN_MOVES if role == "admin" else STUDIO_MOVES
+    if not any(new_state in targets for targets in moves.values()):
+        raise ValidationError("演播室角色只能开始、结束或重新开始直播", code="forbidden_transition", status=403)
+    if new_state == interview.state:
+        return interview
+    if interview.state == "published":
+        raise Conflict("已发布的访谈不能在这里改回；请编辑在剪辑发布页「撤回发布」", code="published_use_unpublish",
+                       state=interview.state)
+    if new_state not in moves.get(interview.state, set()):
+        if new_state in TRANSITIONS[interview.state]:  # a move another role may make
+            raise ValidationError(f"当前角色不能把访谈从「{STATE_LABELS[interview.state]}」改为"
+                                  f"「{STATE_LABELS[new_state]}」", code="forbidden_transition", status=403)
+        change_state(session, interview, new_state)  # raises the clear 409 invalid_transition
+    return change_state(session, interview, new_state)
 
 
 def delete_planned_interview(session, interview: Interview) -> None:
@@ -392,9 +423,7 @@ def change_state_api(interview_id: int):
     new_state = body.get("state")
     if not isinstance(new_state, str):
         raise ValidationError("state 必须是字符串", code="invalid_state")
-    if g.user.role != "admin" and new_state not in ("live", "ended"):
-        raise ValidationError("演播室角色只能开始或结束直播", code="forbidden_transition", status=403)
     session = Session()
-    interview = change_state(session, get_interview(session, interview_id), new_state)
+    interview = request_state(session, get_interview(session, interview_id), new_state, g.user.role)
     session.commit()
     return jsonify(interview_json(interview, staff=True))

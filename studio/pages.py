@@ -12,7 +12,7 @@ from sqlalchemy import select
 from . import users
 from .auth import require_staff_page
 from .db import Session
-from .interviews import TRANSITIONS, get_interview, interview_json, list_interviews
+from .interviews import ADMIN_MOVES, STATE_LABELS, get_interview, interview_json, list_interviews
 from .models import INTERVIEW_STATES, ROLES, Interview
 from .timefmt import local_zone
 
@@ -23,7 +23,6 @@ bp.register_blueprint(users.bp)
 # Where each role lands after logging in: the interview list, which shows each role its own pages.
 HOME_FOR_ROLE = {role: "pages.admin_interviews" for role in ROLES}
 
-STATE_LABELS = {"planned": "计划中", "preview": "预告", "live": "直播中", "ended": "已结束", "published": "已发布"}
 ROLE_LABELS = users.ROLE_LABELS
 
 # The studio pages of one interview (URLs fixed in the team brief), and the role each is for.
@@ -34,6 +33,8 @@ STUDIO_PAGES = (
     ("director", "导播", "/studio/{id}/director"),
     ("publisher", "剪辑发布", "/studio/{id}/edit"),
 )
+
+TRANSITIONS_ORDER = ("planned", "preview", "live", "ended", "published")
 
 # The state buttons of the edit page: target state -> (label, confirmation question or "").
 STATE_ACTIONS = {
@@ -105,14 +106,15 @@ def admin_interview_edit(interview_id: int):
     can_upload_photos = any(re.sub(r"<[^>]*>", "<>", rule.rule) == "/api/interviews/<>/images"
                             and "POST" in rule.methods for rule in current_app.url_map.iter_rules())
     actions = [(target, *STATE_ACTIONS[target]) for target in INTERVIEW_STATES
-               if target in TRANSITIONS[interview.state] and target in STATE_ACTIONS]
+               if target in ADMIN_MOVES.get(interview.state, ()) and target in STATE_ACTIONS]
     return render_template(
         "admin_interview_edit.html", interview=interview, data=interview_json(interview, staff=True),
         scheduled_at=local_input(interview.scheduled_at), questions_open_at=local_input(interview.questions_open_at),
         questions_close_at=local_input(interview.questions_close_at), actions=actions,
         started=local_text(interview.started_at), ended=local_text(interview.ended_at),
         links=page_links(interview.id, "admin"), can_upload_photos=can_upload_photos,
-        transitions={state: sorted(targets) for state, targets in TRANSITIONS.items()},
+        # A published interview is taken back by the publisher's 撤回发布, not by these buttons.
+        transitions={state: sorted(ADMIN_MOVES.get(state, ())) for state in TRANSITIONS_ORDER},
         state_actions=STATE_ACTIONS)
 
 

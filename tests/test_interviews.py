@@ -67,13 +67,15 @@ def test_edits_record_a_public_event_without_staff_fields(admin, client, intervi
 
 def test_state_transitions_follow_the_table(admin, interview):
     iid = interview["id"]
-    path = ["live", "ended", "live", "ended", "published", "ended"]
+    path = ["live", "ended", "live", "ended", "published"]
     for state in path:
         resp = admin.post(f"/api/interviews/{iid}/state", json={"state": state})
         assert resp.status_code == 200 and resp.get_json()["state"] == state
     body = resp.get_json()
     assert body["started_at"] and body["ended_at"]
-    assert admin.post(f"/api/interviews/{iid}/state", json={"state": "planned"}).status_code == 409
+    # Leaving published is the publisher's unpublish (issue 16.6), not a state change here.
+    for state in ("ended", "planned"):
+        assert admin.post(f"/api/interviews/{iid}/state", json={"state": state}).status_code == 409
 
 
 @pytest.mark.parametrize("state,targets", sorted(TRANSITIONS.items()))
@@ -151,3 +153,73 @@ def test_only_planned_interviews_can_be_deleted(admin, interview):
     refused = admin.delete(f"/api/interviews/{interview['id']}")
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "not_deletable"
     assert admin.get(f"/api/interviews/{interview['id']}").status_code == 200
+
+
+# ---- who may move an interview where through POST …/state (16.6, 8.9) ---------------------------
+
+STATES = ("planned", "preview", "live", "ended", "published")
+STUDIO_MAY = {("planned", "live"), ("preview", "live"), ("live", "ended"), ("ended", "live")}
+ADMIN_MAY = STUDIO_MAY | {("planned", "preview"), ("preview", "planned"), ("ended", "published")}
+
+
+def _interview_in(app, state: str) -> int:
+    from studio.db import Session
+    from studio.interviews import change_state, create_interview
+
+    path = {"planned": [], "preview": ["preview"], "live": ["live"], "ended": ["live", "ended"],
+            "published": ["live", "ended", "published"]}[state]
+    with app.app_context():
+        session = Session()
+        interview = create_interview(session, {"title": f"矩阵（{state}）"})
+        for step in path:
+            change_state(session, interview, step)
+        session.commit()
+        return interview.id
+
+
+@pytest.mark.parametrize("role", ["admin", "director", "host", "moderator", "feed_editor", "publisher"])
+def test_state_permission_matrix(app, login, role):
+    client = login(role)
+    for start in STATES:
+        for target in STATES:
+            iid = _interview_in(app, start)
+            resp = client.post(f"/api/interviews/{iid}/state", json={"state": target})
+            now = client.get(f"/api/interviews/{iid}").get_json()["state"] if resp.status_code != 403 \
+                or role in ("admin", "director", "host") else None
+            label = (role, start, target, resp.status_code, resp.get_json())
+            if role not in ("admin", "director", "host"):
+                assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "forbidden", label
+                continue
+            allowed = ADMIN_MAY if role == "admin" else STUDIO_MAY
+            targets = {t for _, t in allowed}
+            if target not in targets:
+                assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "forbidden_transition", label
+                assert now == start
+            elif target == start:  # a double click: nothing to do, and no error
+                assert resp.status_code == 200 and resp.get_json()["state"] == start, label
+            elif (start, target) in allowed:
+                assert resp.status_code == 200 and now == target, label
+            else:
+                assert resp.status_code in (403, 409), label
+                assert now == start, label
+                if start == "published":
+                    assert resp.get_json()["error"]["code"] == "published_use_unpublish", label
+                    assert "撤回发布" in resp.get_json()["error"]["message"]
+
+
+def test_ending_twice_answers_ok_and_records_one_event(app, login, client):
+    iid = _interview_in(app, "live")
+    host = login("host")
+    assert host.post(f"/api/interviews/{iid}/state", json={"state": "ended"}).status_code == 200
+    again = host.post(f"/api/interviews/{iid}/state", json={"state": "ended"})
+    assert again.status_code == 200 and again.get_json()["state"] == "ended"
+    assert "不能从" not in again.get_data(as_text=True)
+    changes = [e for e in client.get(f"/api/interviews/{iid}/events?after=0").get_json()["events"]
+               if e["type"] == "interview.state_changed"]
+    assert [e["data"]["state"] for e in changes] == ["live", "ended"]
+
+
+def test_a_published_interview_offers_no_state_buttons_on_the_admin_page(app, admin):
+    iid = _interview_in(app, "published")
+    html = admin.get(f"/admin/interviews/{iid}").get_data(as_text=True)
+    assert 'data-state="ended"' not in html and "结束直播</button>" not in html
