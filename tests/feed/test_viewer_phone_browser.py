@@ -49,16 +49,16 @@ def test_phone_viewer_live_without_video_and_the_ask_button(live_server, browser
                              " return s.left >= b.left && s.right <= b.right; }")
 
         bar = page.locator("#ask-bar")
-        bar.wait_for(state="visible", timeout=5_000)
+        bar.wait_for(state="visible", timeout=15_000)
         assert page.evaluate("() => document.getElementById('vq-form').getBoundingClientRect().top > 2 * innerHeight")
         page.screenshot(path=str(ARTIFACTS / "viewer-phone-live-no-video-390x844.png"))
-        page.mouse.wheel(0, 1500)
-        page.wait_for_timeout(300)
+        page.evaluate("() => window.scrollTo(0, 1500)")
+        page.wait_for_function("() => window.scrollY >= 1400")
         # sticky: still at the top of the screen after scrolling into the feed
         assert abs(page.evaluate("() => document.getElementById('ask-bar').getBoundingClientRect().top")) <= 1
         page.screenshot(path=str(ARTIFACTS / "viewer-phone-ask-bar-scrolled-390x844.png"))
         page.click("#ask-jump")
-        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'vq-text'", timeout=5_000)
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'vq-text'", timeout=15_000)
         assert page.evaluate("() => { const r = document.getElementById('vq-text').getBoundingClientRect();"
                              " return r.top >= 0 && r.bottom <= innerHeight; }")
         page.keyboard.type("加装电梯的补贴怎么申请？")
@@ -67,7 +67,7 @@ def test_phone_viewer_live_without_video_and_the_ask_button(live_server, browser
 
         # questions close with the live: the bar goes away
         assert admin.post(f"{live_server.url}/api/interviews/{iid}/state", json={"state": "ended"}, timeout=10).ok
-        bar.wait_for(state="hidden", timeout=10_000)
+        bar.wait_for(state="hidden", timeout=15_000)
         assert status.inner_text() == "直播已结束"
         assert not errors, errors
     finally:
