@@ -29,7 +29,7 @@ STATE_LABELS = {"planned": "计划中", "preview": "预告", "live": "直播中"
 
 # What `POST …/state` may do, by who asks (admin may do all of ADMIN_MOVES). The studio roles
 # start, end and restart the live. Nobody leaves `published` here: unpublishing (the
-# publisher's POST …/unpublish) also withdraws the archive, which would otherwise keep serving it.
+# publisher's DELETE …/publish) also withdraws the archive, which would otherwise keep serving it.
 STUDIO_MOVES = {"planned": {"live"}, "preview": {"live"}, "live": {"ended"}, "ended": {"live"}}
 ADMIN_MOVES = {state: set(targets) for state, targets in TRANSITIONS.items() if state != "published"}
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -328,8 +328,7 @@ def request_state(session, interview: Interview, new_state: str, role: str) -> I
         if new_state in TRANSITIONS[interview.state]:  # a move another role may make
             raise ValidationError(f"当前角色不能把访谈从「{STATE_LABELS[interview.state]}」改为"
                                   f"「{STATE_LABELS[new_state]}」", code="forbidden_transition", status=403)
-        change_state(session, interview, new_state)  # raises the clear 409 invalid_transition
-    return change_state(session, interview, new_state)
+    return change_state(session, interview, new_state)  # an impossible move: its clear 409
 
 
 def delete_planned_interview(session, interview: Interview) -> None:

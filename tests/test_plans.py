@@ -260,3 +260,98 @@ def test_http_bad_requests_are_clear_4xx(admin, form, code):
 def test_http_oversized_plan_is_refused(admin):
     resp = upload(admin, b"a" * (5 * 1024 * 1024 + 10), name="big.csv")
     assert resp.status_code == 413 and resp.get_json()["error"]["code"] == "too_large"
+
+
+# ---- crafted XLSX files (16.9): a clear 4xx / one CLI line naming the problem, never a 500 ----
+
+def _xlsx_with(part: str, transform) -> bytes:
+    """A valid plan XLSX whose `part` (e.g. xl/worksheets/sheet1.xml) is rewritten by transform."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(make_xlsx([["序号", "访谈时间", "访谈内容", "参加部门"],
+                                                   [1, "4月", "消防", "消防大队"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info.filename, transform(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+def _with_doctype(doctype: str, cell: str):
+    def transform(xml: bytes) -> bytes:
+        text = xml.decode()
+        declaration_end = text.index("?>") + 2 if text.startswith("<?xml") else 0
+        text = text[:declaration_end] + doctype + text[declaration_end:]
+        return text.replace("消防大队", cell, 1).encode()
+    return transform
+
+
+LAUGHS = ("<!DOCTYPE lolz [<!ENTITY lol \"lol\">" + "".join(
+    f"<!ENTITY lol{n} \"{('&lol' + (str(n - 1) if n > 1 else '') + ';') * 10}\">" for n in range(1, 10)) + "]>")
+SHEET, WORKBOOK = "xl/worksheets/sheet1.xml", "xl/workbook.xml"
+
+
+def _zip_bomb() -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (60 * 1024 * 1024) + b">")
+    return out.getvalue()
+
+
+CRAFTED = {
+    "undefined-entity": (lambda: _xlsx_with(SHEET, lambda x: x.replace("消防大队".encode(), b"&undefined;", 1)
+                                            if "消防大队".encode() in x else x.replace(b"</sheetData>", b"&undefined;</sheetData>")),
+                         "XML"),
+    "billion-laughs-sheet": (lambda: _xlsx_with(SHEET, _with_doctype(LAUGHS, "&lol9;")), "实体"),
+    "billion-laughs-workbook": (lambda: _xlsx_with(WORKBOOK, lambda x: _with_doctype(LAUGHS, "")(x).replace(
+        b'name="Sheet"', b'name="&lol9;"')), "实体"),
+    "external-entity": (lambda: _xlsx_with(SHEET, _with_doctype(
+        '<!DOCTYPE x [<!ENTITY ext SYSTEM "file:///etc/passwd">]>', "&ext;")), "实体"),
+    "not-a-zip": (lambda: b"this is not a spreadsheet at all", "XLSX"),
+    "zip-bomb": (_zip_bomb, "解压后过大"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CRAFTED))
+def test_crafted_xlsx_over_http_is_a_clear_400(admin, app, kind):
+    make, words = CRAFTED[kind]
+    data = make()
+    assert len(data) < 1024 * 1024  # small files: the danger is in what they unpack to
+    resp = upload(admin, data, name="plan.xlsx")
+    assert resp.status_code == 400, (kind, resp.status_code, resp.get_data(as_text=True)[:300])
+    error = resp.get_json()["error"]
+    assert error["code"] == "plan_invalid" and "XLSX" in error["message"] and words in error["message"], error
+    assert interviews(app) == []
+
+
+@pytest.mark.parametrize("kind", sorted(CRAFTED))
+def test_crafted_xlsx_on_the_cli_prints_one_line_and_fails(app, tmp_path, kind):
+    make, words = CRAFTED[kind]
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(make())
+    result = run_import(app, path, 2024)
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "plan.xlsx" in lines[0] and words in lines[0], result.output
+    assert "Traceback" not in result.output and interviews(app) == []
+
+
+# ---- text is stored as typed (8.1) --------------------------------------------------------------
+
+def test_plan_text_is_stored_as_typed(app, tmp_path):
+    """Full-width punctuation and compatibility ideographs stay; only headers and dates fold."""
+    path = tmp_path / "typed.csv"
+    path.write_text("序号,访谈时间（暂定）,访谈主题,责任单位\n"
+                    "1,４月,“三农”工作：稳产保供（一），再出发！,县农业农村局（乡村振兴局）★、城關鎮\n"
+                    "2,5月15日,兼容字形：\uf9d1十年,县林业局\n", encoding="utf-8")
+    result = run_import(app, path, 2024)
+    assert result.exit_code == 0, result.output
+    made = interviews(app, 2024)
+    assert made[0]["title"] == "“三农”工作：稳产保供（一），再出发！"
+    assert made[0]["units"] == [("县农业农村局（乡村振兴局）", True), ("城關鎮", False)]
+    assert made[0]["month"] == 4  # the full-width ４ of a date is a matching key: folded
+    assert made[1]["title"] == "兼容字形：\uf9d1十年"  # NFC would have turned U+F9D1 into 六

@@ -44,6 +44,8 @@ LEAD_MARKS = "★☆*＊"
 UNIT_SEPARATORS = re.compile(r"[、，,;；\n]+")
 DEFAULT_TIME_OF_DAY = time(9, 30)
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# A real plan's XLSX unpacks to well under 1 MB; more than this is a zip bomb, not a plan.
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 2000
 # How far down the header may be (title rows, blank lines and notes come first in some files).
 HEADER_SEARCH_ROWS = 15
@@ -143,28 +145,68 @@ def _read_csv(data: bytes) -> list[list[object]]:
 
 
 def _read_xlsx(data: bytes) -> list[list[object]]:
+    """The first sheet's cells. Every way a crafted file can fail is a PlanInvalid naming it."""
     from openpyxl import load_workbook
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            # A small file that unpacks to gigabytes is a zip bomb, not a plan.
-            if sum(info.file_size for info in archive.infolist()) > 50 * MAX_FILE_BYTES:
-                raise PlanInvalid([PlanProblem(None, None, "XLSX 文件解压后过大")])
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise _xlsx_problem("解压后过大（疑似压缩炸弹）")
+            # Excel and WPS never write a DTD; one in any part is an entity trick (billion
+            # laughs, external entities). The XML readers would refuse or ignore it part by
+            # part; refusing the file up front says so once, the same way for every part.
+            for info in archive.infolist():
+                if info.filename.endswith((".xml", ".rels")):
+                    with archive.open(info) as part:
+                        if b"<!doctype" in part.read(64 * 1024).lower():
+                            raise _xlsx_problem(_xlsx_reason(_DTDFound()))
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except PlanInvalid:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise PlanInvalid([PlanProblem(None, None, f"无法读取 XLSX 文件：{type(exc).__name__}")])
+        raise _xlsx_problem(_xlsx_reason(exc))
     try:
         sheet = workbook.worksheets[0]
         rows = []
+        # read_only parses the sheet while iterating: a bad entity in it surfaces here.
         for values in sheet.iter_rows(values_only=True):
             rows.append(list(values))
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 break
         return rows
+    except Exception as exc:  # noqa: BLE001 - same: any failure inside the sheet's XML
+        raise _xlsx_problem(_xlsx_reason(exc))
     finally:
         workbook.close()
+
+
+class _DTDFound(Exception):
+    pass
+
+
+def _xlsx_problem(reason: str) -> "PlanInvalid":
+    return PlanInvalid([PlanProblem(None, None, f"无法读取 XLSX 文件：{reason}")])
+
+
+def _xlsx_reason(exc: Exception) -> str:
+    """A Chinese reason for a reader's exception (the raw text of XML errors is kept, short)."""
+    from xml.etree.ElementTree import ParseError
+
+    # openpyxl wraps what went wrong ("Unable to read workbook"): the cause names the problem.
+    while (exc.__cause__ or exc.__context__) is not None and type(exc).__name__ in ("ValueError", "TypeError"):
+        exc = exc.__cause__ or exc.__context__
+    kind = type(exc).__name__
+    if kind in ("_DTDFound", "EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+        return "含有 XML 实体或 DTD 定义（不允许，可能是恶意文件）；请在 Excel/WPS 中另存为 .xlsx"
+    if isinstance(exc, zipfile.BadZipFile) or kind == "InvalidFileException":
+        return "不是有效的 XLSX（zip）文件；请在 Excel/WPS 中另存为 .xlsx 或 .csv"
+    if isinstance(exc, ParseError) or kind in ("XMLSyntaxError", "ExpatError"):
+        return f"文件内部的 XML 有误（{str(exc)[:80]}）"
+    if isinstance(exc, (KeyError, IndexError)):
+        return "缺少工作表或其组成部分"
+    if isinstance(exc, MemoryError):
+        return "内容过大"
+    return f"文件已损坏（{kind}）"
 
 
 # ---- headers --------------------------------------------------------------------------------
@@ -207,8 +249,10 @@ def _cell_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFC", str(value))
-    # Drop invisible control characters a spreadsheet may carry; keep line breaks for splitting.
+    # As typed (full-width （）：， and every other character stay): NFKC and similar folding are
+    # only for matching keys (headers, dates). Drop invisible control characters a spreadsheet
+    # may carry; keep line breaks for splitting.
+    text = str(value)
     return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc").strip()
 
 

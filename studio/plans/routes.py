@@ -58,6 +58,8 @@ def import_plan_command(file: Path, year: int, dry_run: bool):
         result = import_plan(session, file.name, file.read_bytes(), year, dry_run=dry_run)
     except PlanInvalid as exc:
         session.rollback()
+        if len(exc.problems) == 1:  # a file-level problem (unreadable, crafted, empty): one line
+            raise click.ClickException(f"{file.name}: {exc.problems[0]}（未导入任何访谈 nothing imported）")
         for problem in exc.problems:
             click.echo(f"错误 error: {problem}", err=True)
         raise click.ClickException(f"{file.name}: 未导入任何访谈 nothing imported ({len(exc.problems)} 处错误)")
