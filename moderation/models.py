@@ -71,6 +71,22 @@ class QuestionAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
+    # The window's count is a range scan of one index, whatever the table holds.
+    __table_args__ = (
+        Index("ix_question_attempts_client_at", "client_key", "at"),
+        Index("ix_question_attempts_ip_at", "ip", "at"),
+    )
+
+
+class WordlistVersion(Base):
+    """One row: bumped by every change of the word list, so each process's compiled matcher
+    (moderation.wordlist) knows with one primary-key read whether it is still current."""
+
+    __tablename__ = "wordlist_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
 
 class SensitiveWord(Base):
     __tablename__ = "sensitive_words"

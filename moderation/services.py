@@ -196,8 +196,9 @@ def _clean_contact(body: dict) -> str:
 
 
 def _lock_interview(session, interview_id: int) -> None:
-    """Serialise submissions of one interview (a row write lock on SQLite and PostgreSQL alike),
-    so the duplicate and rate-limit checks below see every earlier submission."""
+    """Serialise writers of one interview (a row write lock on SQLite and PostgreSQL alike),
+    so the duplicate and rate-limit checks made after it see every earlier submission. Held to
+    the commit: take it as late as possible."""
     session.execute(update(Interview).where(Interview.id == interview_id).values(last_seq=Interview.last_seq))
 
 
@@ -209,6 +210,8 @@ def _new_receipt(session) -> str:
 
 
 def _check_rate_limit(session, client_key: str, ip: str, limit: tuple[int, int] | None, now: datetime) -> None:
+    """429 when the client (or its address) used up the window: two counts, each a range of one
+    index (ix_question_attempts_client_at / _ip_at) holding at most the window's attempts."""
     if limit is None:
         return
     count, seconds = limit
@@ -224,8 +227,19 @@ def _check_rate_limit(session, client_key: str, ip: str, limit: tuple[int, int] 
         retry = max(1, int(((oldest or now) + timedelta(seconds=seconds) - now).total_seconds()) + 1)
         raise TooMany(f"提问太频繁了，请 {retry} 秒后再试（每位网友 {_window_text(count, seconds)}）",
                       code="rate_limited", retry_after=retry)
-    # Old attempts only matter for the window; prune them as we go (indexed, cheap).
-    session.execute(delete(QuestionAttempt).where(QuestionAttempt.at < now - timedelta(seconds=max(seconds, 3600))))
+
+
+_last_prune: dict[str, float] = {}
+PRUNE_EVERY = 60.0
+
+
+def _prune_attempts(session, limit: tuple[int, int], now: datetime) -> None:
+    """Old attempts only matter for the window: drop them, once a minute per process (indexed)."""
+    if now.timestamp() - _last_prune.get("at", 0.0) < PRUNE_EVERY:
+        return
+    _last_prune["at"] = now.timestamp()
+    session.execute(delete(QuestionAttempt).where(
+        QuestionAttempt.at < now - timedelta(seconds=max(limit[1], 3600))))
 
 
 def _window_text(count: int, seconds: int) -> str:
@@ -270,37 +284,58 @@ def submit_question(session, interview: Interview, body: dict, *, user: User | N
     now = utcnow()
     client_key = client_key_for(ip, device_id) if user is None else f"staff:{user.id}"
     text_hash = hashlib.sha256(key.encode()).hexdigest()
+    limited = user is None and rate_limit is not None
+    counted_key = client_key_for(ip, "") if new_device else client_key
+
+    # Outside any lock, reads only: the same question again, the rate limit, the word list
+    # (compiled once per version), the duplicate candidates (the interview's n-gram index), the
+    # receipt. Each costs the same for the 5,000th question as for the first.
+    existing = _same_question(session, interview.id, client_key, text_hash, now)
+    if existing is None:
+        if limited:
+            _check_rate_limit(session, counted_key, ip, rate_limit, now)
+        flags = wordlist.find_sensitive_words(text, wordlist.matcher(session))
+        for suggestion in similarity.interview_candidates(session, interview.id, key, limit=3,
+                                                          last_seq=interview.last_seq):
+            flags.append({"type": "possible_duplicate", **suggestion})
+        receipt = _new_receipt(session)
+    elif not limited:
+        return existing, False
+
+    # The interview's lock, up to the commit: checked again under it (two submissions at once
+    # from one client), then only inserts and the event's sequence number.
     _lock_interview(session, interview.id)
-    existing = session.scalar(select(Question).where(
-        Question.interview_id == interview.id, Question.client_key == client_key,
-        Question.text_hash == text_hash, Question.created_at > now - DUPLICATE_WINDOW).order_by(Question.id))
-    if user is None:
-        cookieless_key = client_key_for(ip, "")
-        _check_rate_limit(session, cookieless_key if new_device else client_key, ip, rate_limit, now)
+    existing = existing or _same_question(session, interview.id, client_key, text_hash, now)
+    if limited:
+        # The same text again counts as an attempt too (as it always did).
+        _check_rate_limit(session, counted_key, ip, rate_limit, now)
         session.add(QuestionAttempt(client_key=client_key, ip=ip, at=now))
         if new_device:
             # Also counted in the address's cookieless bucket (ip left empty so the per-address
             # total counts the request once).
-            session.add(QuestionAttempt(client_key=cookieless_key, ip="", at=now))
+            session.add(QuestionAttempt(client_key=client_key_for(ip, ""), ip="", at=now))
+        _prune_attempts(session, rate_limit, now)
     if existing is not None:
         return existing, False
-
-    flags = wordlist.find_sensitive_words(text, wordlist.keyed_words(session))
-    others = session.execute(select(Question.id, Question.match_key).where(
-        Question.interview_id == interview.id, Question.status.notin_(("rejected", "merged")))).all()
-    for suggestion in similarity.similar_candidates(key, [(row.id, row.match_key) for row in others], limit=3):
-        flags.append({"type": "possible_duplicate", **suggestion})
     question = Question(
         interview_id=interview.id, nickname=nickname, text=text, original_text=None, match_key=key,
         text_hash=text_hash, status="pending", source=source, flags=flags, labels=[], starred=False,
-        askers=1, receipt=_new_receipt(session), contact=contact, client_key=client_key,
+        askers=1, receipt=receipt, contact=contact, client_key=client_key,
         reject_reason="", reply_text="", created_at=now, updated_at=now)
     session.add(question)
     session.flush()
     if user is not None:
         _audit(session, user, question, "submit", {}, {"text": text, "source": source})
-    record_event(session, interview.id, "question.submitted", _event_json(session, question))
+    # A new question has no merged children: no query for them.
+    record_event(session, interview.id, "question.submitted",
+                 question_json(session, question, contact=False, merged=[]))
     return question, True
+
+
+def _same_question(session, interview_id: int, client_key: str, text_hash: str, now: datetime):
+    return session.scalar(select(Question).where(
+        Question.interview_id == interview_id, Question.client_key == client_key,
+        Question.text_hash == text_hash, Question.created_at > now - DUPLICATE_WINDOW).order_by(Question.id))
 
 
 def lookup_receipt(session, code: str) -> dict:
@@ -388,10 +423,7 @@ def public_questions(session, interview_id: int) -> list[dict]:
 
 def similar_questions(session, q: Question) -> list[dict]:
     """Questions of the same interview that read alike (duplicate suggestions), best first."""
-    others = session.execute(select(Question.id, Question.match_key).where(
-        Question.interview_id == q.interview_id, Question.id != q.id,
-        Question.status.notin_(("rejected", "merged")))).all()
-    found = similarity.similar_candidates(q.match_key, [(row.id, row.match_key) for row in others])
+    found = similarity.interview_candidates(session, q.interview_id, q.match_key, exclude=q.id)
     result = []
     for item in found:
         other = session.get(Question, item["question_id"])

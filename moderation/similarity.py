@@ -6,7 +6,11 @@ is the share of bigrams they have in common.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
+
+from sqlalchemy import select
 
 SUGGEST_THRESHOLD = 0.5
 MAX_SUGGESTIONS = 5
@@ -38,3 +42,128 @@ def similar_candidates(key: str, others: list[tuple[int, str]], threshold: float
             scored.append({"question_id": other_id, "score": round(score, 2)})
     scored.sort(key=lambda s: (-s["score"], s["question_id"]))
     return scored[:limit]
+
+
+# ---- the per-interview n-gram index ------------------------------------------------------------
+#
+# Duplicate suggestions for a new question come from an inverted index (n-gram -> questions
+# holding it) of its interview, kept in this process, instead of comparing with every earlier
+# question. The database stays the truth: the index follows the interview's event log (every
+# change of a question is a sequenced event naming its id, committed in seq order), re-reading
+# the (id, match key, status) of the questions named by events after the last seq it applied,
+# so a question submitted, edited, rejected, merged or approved again in any process is seen
+# here by the next question. A gap in the log (pruned events) or a seq going back (a restored
+# database) rebuilds the index from the questions table.
+#
+# Candidates are the questions sharing a gram with the new one, at most MAX_POSTINGS of the
+# most recent per gram (every holder of the rarer grams): an interview where thousands share
+# "请问" costs the same as a small one. Up to MAX_POSTINGS questions per gram this is exactly
+# the full comparison; beyond it an old question that shares only common grams is not offered.
+
+MAX_POSTINGS = 300
+MAX_INTERVIEWS = 16
+EXCLUDED_STATUSES = ("rejected", "merged")
+
+
+class InterviewIndex:
+    def __init__(self, interview_id: int):
+        self.interview_id = interview_id
+        self.seq = -1                             # last event seq applied; -1: not built
+        self.keys: dict[int, frozenset[str]] = {}  # question id -> grams, active questions only
+        self.postings: dict[str, list[int]] = {}
+        self.lock = threading.Lock()
+
+    def _put(self, question_id: int, key: str, status: str) -> None:
+        old = self.keys.pop(question_id, None)
+        if status in EXCLUDED_STATUSES:
+            return  # its ids stay in postings lists; candidates not in `keys` are skipped
+        grams = ngrams(key)
+        self.keys[question_id] = grams
+        for gram in grams if old is None else grams - old:
+            self.postings.setdefault(gram, []).append(question_id)
+
+    def _rebuild(self, session) -> None:
+        from studio.models import Interview
+
+        from .models import Question
+
+        # The seq first: whatever is committed after it is applied again by the next refresh.
+        self.seq = session.scalar(select(Interview.last_seq).where(Interview.id == self.interview_id)) or 0
+        self.keys, self.postings = {}, {}
+        rows = session.execute(select(Question.id, Question.match_key, Question.status).where(
+            Question.interview_id == self.interview_id).order_by(Question.id))
+        for row in rows:
+            self._put(row.id, row.match_key, row.status)
+
+    def refresh(self, session, last_seq: int | None = None) -> None:
+        """Apply what the event log says changed since the last call (one indexed range read)."""
+        from studio.models import Event
+
+        from .models import Question
+
+        if self.seq < 0 or (last_seq is not None and last_seq < self.seq):
+            self._rebuild(session)
+            return
+        rows = session.execute(select(Event.seq, Event.type, Event.data).where(
+            Event.interview_id == self.interview_id, Event.seq > self.seq).order_by(Event.seq)).all()
+        if not rows:
+            return
+        if rows[0].seq != self.seq + 1:
+            self._rebuild(session)
+            return
+        changed = {row.data.get("id") for row in rows
+                   if row.type.startswith("question.") and isinstance(row.data, dict)}
+        changed = [i for i in changed if isinstance(i, int) and not isinstance(i, bool)]
+        if changed:
+            seen = set()
+            for row in session.execute(select(Question.id, Question.match_key, Question.status).where(
+                    Question.id.in_(changed), Question.interview_id == self.interview_id)):
+                self._put(row.id, row.match_key, row.status)
+                seen.add(row.id)
+            for gone in set(changed) - seen:  # a question no longer there is no candidate
+                self.keys.pop(gone, None)
+        self.seq = rows[-1].seq
+
+    def candidates(self, key: str, exclude: int | None = None, threshold: float = SUGGEST_THRESHOLD,
+                   limit: int = MAX_SUGGESTIONS) -> list[dict]:
+        grams = ngrams(key)
+        ids: set[int] = set()
+        for gram in grams:
+            posting = self.postings.get(gram)
+            if posting:
+                ids.update(posting[-MAX_POSTINGS:])
+        ids.discard(exclude)
+        scored = []
+        for other_id in ids:
+            other = self.keys.get(other_id)
+            if other is None:
+                continue
+            score = dice(grams, other)
+            if score >= threshold:
+                scored.append({"question_id": other_id, "score": round(score, 2)})
+        scored.sort(key=lambda s: (-s["score"], s["question_id"]))
+        return scored[:limit]
+
+
+_indexes: "OrderedDict[tuple[str, int], InterviewIndex]" = OrderedDict()
+_indexes_lock = threading.Lock()
+
+
+def interview_candidates(session, interview_id: int, key: str, exclude: int | None = None,
+                         last_seq: int | None = None, limit: int = MAX_SUGGESTIONS) -> list[dict]:
+    """similar_candidates against the interview's questions not rejected or merged, via its index.
+
+    `last_seq`: the interview's seq as the caller read it (a lower one than the index's means a
+    restored database). The index is per database address, as the word list's matcher.
+    """
+    slot = (str(session.get_bind().url), interview_id)
+    with _indexes_lock:
+        index = _indexes.get(slot)
+        if index is None:
+            index = _indexes[slot] = InterviewIndex(interview_id)
+            while len(_indexes) > MAX_INTERVIEWS:
+                _indexes.popitem(last=False)
+        _indexes.move_to_end(slot)
+    with index.lock:
+        index.refresh(session, last_seq)
+        return index.candidates(key, exclude=exclude, limit=limit)

@@ -1,12 +1,15 @@
 """Sensitive words (敏感词): the admin-edited list and matching on normalised text."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+import threading
+
+import ahocorasick
+from sqlalchemy import delete, select, update
 
 from studio.db import utcnow
 from studio.errors import ValidationError
 
-from .models import SensitiveWord
+from .models import SensitiveWord, WordlistVersion
 from .text import clean_text, match_key, match_key_with_positions
 
 MAX_WORDS = 20000
@@ -39,20 +42,91 @@ def list_words(session) -> list[str]:
     return list(session.scalars(select(SensitiveWord.word).order_by(SensitiveWord.id)))
 
 
-# Match keys of the current list, derived data only: rebuilt whenever the table's (count, max id)
-# differs from what it was built from, so every process follows a change made by any other.
-_keyed_cache: dict[str, tuple[tuple, list[tuple[str, str]]]] = {}
+class Matcher:
+    """The word list compiled once: an Aho–Corasick automaton over the words' match keys.
+
+    One pass over a text's match key finds every listed word, however long the list; the
+    result is exactly what searching each word in list order would give (see find).
+    """
+
+    def __init__(self, words: list[str]):
+        self.pairs = [(word, match_key(word)) for word in words]
+        self._automaton = None
+        keyed: dict[str, list[int]] = {}
+        for index, (_word, key) in enumerate(self.pairs):
+            if key:
+                keyed.setdefault(key, []).append(index)
+        if keyed:
+            automaton = ahocorasick.Automaton()
+            for key, indexes in keyed.items():
+                automaton.add_word(key, (len(key), tuple(indexes)))
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def find(self, text: str) -> list[dict]:
+        """Flags of find_sensitive_words for `text` (display form)."""
+        if self._automaton is None:
+            return []
+        key, positions = match_key_with_positions(text)
+        if not key:
+            return []
+        found: list[tuple[int, int, int]] = []  # (start, list index, end) in the key
+        next_free: dict[int, int] = {}
+        for last, (length, indexes) in self._automaton.iter(key):
+            start = last - length + 1
+            for index in indexes:
+                # A word's occurrences do not overlap each other (str.find from the last end).
+                if start >= next_free.get(index, 0):
+                    next_free[index] = last + 1
+                    found.append((start, index, last + 1))
+        found.sort()
+        return [_flag(text, positions, self.pairs[index][0], start, end) for start, index, end in found]
+
+
+def _flag(text: str, positions: list[int], word: str, start: int, end: int) -> dict:
+    return {"type": "sensitive_word", "word": word, "start": positions[start],
+            "end": positions[end - 1] + 1, "matched": text[positions[start]:positions[end - 1] + 1]}
+
+
+# The compiled list of this process, derived data only: rebuilt whenever the list's version row
+# (bumped in the transaction that changes the list, whichever process makes it) differs. The
+# database's address and the change time are part of the key: test runs reuse version numbers.
+_compiled: dict[str, tuple[tuple, Matcher]] = {}
+_compile_lock = threading.Lock()
+
+
+def list_version(session) -> tuple:
+    row = session.execute(select(WordlistVersion.version, WordlistVersion.changed_at)
+                          .where(WordlistVersion.id == 1)).first()
+    return (str(session.get_bind().url), *(row or (0, None)))
+
+
+def matcher(session) -> Matcher:
+    """The compiled current list: one primary-key read when nothing changed."""
+    version = list_version(session)
+    cached = _compiled.get("words")
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    with _compile_lock:
+        cached = _compiled.get("words")
+        if cached is None or cached[0] != version:
+            # Version first, then the words: a change committed in between only makes the
+            # next question compile again, never keeps an old list.
+            cached = (version, Matcher(list_words(session)))
+            _compiled["words"] = cached
+    return cached[1]
 
 
 def keyed_words(session) -> list[tuple[str, str]]:
-    """[(word, match key)] of the list; computing t2s keys for every word on every question is slow."""
-    signature = tuple(session.execute(select(func.count(), func.max(SensitiveWord.id))).one())
-    cached = _keyed_cache.get("words")
-    if cached is not None and cached[0] == signature:
-        return cached[1]
-    pairs = [(word, match_key(word)) for word in list_words(session)]
-    _keyed_cache["words"] = (signature, pairs)
-    return pairs
+    """[(word, match key)] of the current list."""
+    return matcher(session).pairs
+
+
+def _bump_version(session) -> None:
+    bumped = session.execute(update(WordlistVersion).where(WordlistVersion.id == 1).values(
+        version=WordlistVersion.version + 1, changed_at=utcnow())).rowcount
+    if not bumped:
+        session.add(WordlistVersion(id=1, version=1, changed_at=utcnow()))
 
 
 def replace_wordlist(session, words: list[str], user_id: int | None) -> tuple[list[str], list[str]]:
@@ -65,6 +139,8 @@ def replace_wordlist(session, words: list[str], user_id: int | None) -> tuple[li
         session.execute(delete(SensitiveWord).where(SensitiveWord.word.in_(removed)))
     for word in added:
         session.add(SensitiveWord(word=word, created_by=user_id, created_at=utcnow()))
+    if added or removed:
+        _bump_version(session)
     session.flush()
     return added, removed
 
@@ -74,8 +150,11 @@ def find_sensitive_words(text: str, words: list) -> list[dict]:
 
     Matching runs on the match key, so spacing, punctuation, full-width forms and traditional
     characters do not hide a word; the span covers the characters as the netizen wrote them.
-    `words` holds words or (word, match key) pairs (see keyed_words).
+    `words` is a Matcher (the compiled list, see matcher()), or words or (word, match key)
+    pairs, matched one by one.
     """
+    if isinstance(words, Matcher):
+        return words.find(text)
     key, positions = match_key_with_positions(text)
     if not key:
         return []
@@ -87,8 +166,7 @@ def find_sensitive_words(text: str, words: list) -> list[dict]:
         start = key.find(word_key)
         while start != -1:
             end = start + len(word_key)
-            flags.append({"type": "sensitive_word", "word": word, "start": positions[start],
-                          "end": positions[end - 1] + 1, "matched": text[positions[start]:positions[end - 1] + 1]})
+            flags.append(_flag(text, positions, word, start, end))
             start = key.find(word_key, end)
     flags.sort(key=lambda f: f["start"])
     return flags

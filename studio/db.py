@@ -5,6 +5,7 @@ PostgreSQL comes through DATABASE_URL.
 """
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, create_engine, event
@@ -65,6 +66,73 @@ def make_engine(url: str):
     return engine
 
 
+def eventlet_patched() -> bool:
+    """True in `python server.py` (eventlet monkey-patched); False in tests (threading mode)."""
+    patcher = sys.modules.get("eventlet.patcher")  # never imported: nothing is patched
+    return patcher is not None and patcher.is_monkey_patched("thread")
+
+
+def _keep_the_hub_free(engine) -> None:
+    """Under eventlet, COMMITs run on eventlet's thread pool and SQLite writers queue greenly.
+
+    A COMMIT is an fsync on SQLite (synchronous=FULL) and a round trip on PostgreSQL: up to
+    tens of ms on a busy machine, while statements take well under a ms. On the hub it would
+    stall every socket of the process, so it runs on a pool thread (eventlet.tpool) and only
+    the green thread that commits waits. While one connection commits there, another green
+    thread's first write would meet SQLite's lock and sleep in SQLite's busy handler, on the
+    hub; so on SQLite a write transaction first takes a green semaphore (one writer per process,
+    as SQLite allows anyway) that others wait on without blocking the hub. It is released when
+    the transaction ends (commit, rollback, or the pool's reset of a connection handed back).
+    """
+    from eventlet import semaphore, tpool
+
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+    if engine.dialect.name != "sqlite":
+        dialect.do_commit = lambda dbapi_connection: tpool.execute(commit, dbapi_connection)
+        return
+    writer = semaphore.Semaphore(1)
+    holders: set[int] = set()  # id() of the DBAPI connection holding `writer`
+
+    def release(connection) -> None:
+        # The dialect is handed the pool's proxy, the events the DBAPI connection itself.
+        key = id(getattr(connection, "dbapi_connection", connection))
+        if key in holders:
+            holders.discard(key)
+            writer.release()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _take_writer(conn, _cursor, statement, *_args):
+        dbapi_connection = conn.connection.dbapi_connection
+        if id(dbapi_connection) in holders or statement.lstrip()[:6].upper() not in _WRITES:
+            return
+        # Bounded like SQLite's own busy timeout: a caller holding two write connections at
+        # once (a deadlock on SQLite whatever we do) ends in SQLite's "database is locked".
+        if writer.acquire(timeout=15):
+            holders.add(id(dbapi_connection))
+
+    def do_commit(dbapi_connection):
+        try:
+            tpool.execute(commit, dbapi_connection)
+        finally:
+            release(dbapi_connection)
+
+    def do_rollback(dbapi_connection):
+        try:
+            rollback(dbapi_connection)
+        finally:
+            release(dbapi_connection)
+
+    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+
+    @event.listens_for(engine, "close")
+    def _closed(dbapi_connection, _record):
+        release(dbapi_connection)
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
 def init_engine(url: str):
     global _engine
     if _engine is not None and str(_engine.url) == url:
@@ -72,6 +140,8 @@ def init_engine(url: str):
     if _engine is not None:
         _engine.dispose()
     _engine = make_engine(url)
+    if eventlet_patched():
+        _keep_the_hub_free(_engine)
     Session.remove()
     Session.configure(bind=_engine)
     return _engine
