@@ -1,5 +1,10 @@
 """Entry point: `python server.py` serves HTTP and Socket.IO with eventlet; `flask --app server …` runs commands."""
 import os
+import warnings
+
+# eventlet 0.36+ warns on import that it is in maintenance mode: nothing an operator can act on,
+# and it would bury the one line a command prints.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 if os.environ.get("FANGTAN_NO_EVENTLET") != "1" and __name__ == "__main__":
     import eventlet

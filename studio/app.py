@@ -29,7 +29,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     app = Flask(__name__, static_folder=str(ROOT / "static"), static_url_path="/static",
                 template_folder="templates")
-    settings = load_settings(config)
+    # Under `flask …` (a click context exists while the CLI loads the app) nothing is created
+    # until a command needs it (cli.py: `db upgrade` creates DATA_DIR).
+    import click
+    settings = load_settings(config, create=click.get_current_context(silent=True) is None)
     app.config.update(settings)
     # Every request's body limit; the upload views raise it for themselves (auth.allow_body).
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_REQUEST_KB"] * 1024
@@ -194,5 +197,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from .cli import register_commands
+    from .cli import guard_commands, register_commands
     register_commands(app)
+    guard_commands(app)  # last: every package's commands are registered by now

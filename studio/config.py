@@ -55,8 +55,12 @@ SETTINGS: dict[str, tuple[object, object]] = {
 }
 
 
-def load_settings(overrides: dict | None = None) -> dict:
-    """Read every setting from the environment, then apply overrides (tests pass a mapping)."""
+def load_settings(overrides: dict | None = None, create: bool = True) -> dict:
+    """Read every setting from the environment, then apply overrides (tests pass a mapping).
+
+    create=False (a `flask …` command) creates nothing: DATA_DIR and its secret key are made by
+    `db upgrade` and the server, so a command run before the first migration leaves no trace.
+    """
     overrides = dict(overrides or {})
     settings: dict = {}
     for name, (default, parse) in SETTINGS.items():
@@ -69,13 +73,25 @@ def load_settings(overrides: dict | None = None) -> dict:
     settings.update(overrides)  # extra keys (e.g. TESTING) pass through untouched
 
     data_dir = Path(settings["DATA_DIR"]).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
     settings["DATA_DIR"] = str(data_dir)
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{data_dir / 'fangtan.db'}"
-    if not settings["SECRET_KEY"]:
-        settings["SECRET_KEY"] = _stored_secret_key(data_dir)
+    if create:
+        ensure_data_dir(settings)
+    elif not settings["SECRET_KEY"]:
+        key = data_dir / "secret_key"
+        # Commands sign nothing; a stored key is used when there is one, else a throwaway.
+        settings["SECRET_KEY"] = key.read_text().strip() if key.exists() else secrets.token_hex(32)
+        settings["SECRET_KEY_EPHEMERAL"] = not key.exists()
     return settings
+
+
+def ensure_data_dir(settings: dict) -> None:
+    """Create DATA_DIR and its stored secret key (the server at start, `db upgrade`)."""
+    data_dir = Path(settings["DATA_DIR"])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.get("SECRET_KEY") or settings.pop("SECRET_KEY_EPHEMERAL", False):
+        settings["SECRET_KEY"] = _stored_secret_key(data_dir)
 
 
 def _stored_secret_key(data_dir: Path) -> str:

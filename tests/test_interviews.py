@@ -223,3 +223,18 @@ def test_a_published_interview_offers_no_state_buttons_on_the_admin_page(app, ad
     iid = _interview_in(app, "published")
     html = admin.get(f"/admin/interviews/{iid}").get_data(as_text=True)
     assert 'data-state="ended"' not in html and "结束直播</button>" not in html
+
+
+def test_human_text_is_stored_as_typed(admin):
+    """Full-width （）：，！ and compatibility ideographs stay: no NFKC/NFC on stored text (8.1)."""
+    typed = {"title": "“放管服”改革：成效如何？（第二期）", "topic": "营商环境，再优化！",
+             "units": [{"name": "县市场监督管理局（知识产权局）★"}, {"name": "城關鎮"}],
+             "guests": [{"name": "王\uf9d1", "title": "局长（兼）：主持工作"}], "hosts": ["张敏（特邀）"]}
+    resp = admin.post("/api/interviews", json=typed)
+    assert resp.status_code == 201, resp.get_json()
+    saved = admin.get(f"/api/interviews/{resp.get_json()['id']}").get_json()
+    assert saved["title"] == typed["title"] and saved["topic"] == typed["topic"]
+    assert [(u["name"], u["is_lead"]) for u in saved["units"]] == [("县市场监督管理局（知识产权局）", True),
+                                                                  ("城關鎮", False)]
+    assert saved["guests"][0]["name"] == "王\uf9d1" and saved["guests"][0]["title"] == "局长（兼）：主持工作"
+    assert saved["hosts"] == ["张敏（特邀）"]
