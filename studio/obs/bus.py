@@ -5,10 +5,11 @@ is only its transport, and a message here only ever says "look at row N":
   - the owner's own process hands the row id straight to the owner's task (ObsOwner.deliver)
     and waits on an Event the owner sets when the row is answered: nothing crosses a process;
   - another process publishes the id on Redis (`<REDIS_CHANNEL>:obs:commands`) when REDIS_URL
-    is set; every process listens there, only the lease holder acts. The owner publishes the
-    id on `<REDIS_CHANNEL>:obs:replies` once the row is answered, and the requester's listener
-    wakes the waiting request. One replies channel rather than one per process: after a
-    takeover the new owner knows the row, not who is waiting for it.
+    is set, or else with PostgreSQL's NOTIFY (`fangtan_obs_commands`) when the database is
+    PostgreSQL; every process listens there, only the lease holder acts. The owner publishes
+    the id on `…:obs:replies` (`fangtan_obs_replies`) once the row is answered, and the
+    requester's listener wakes the waiting request. One replies channel rather than one per
+    process: after a takeover the new owner knows the row, not who is waiting for it.
   - with neither (SQLite, no Redis, and the owner elsewhere: e.g. the CLI beside `make run`)
     there is no push path between processes; the owner finds the row on its lease-renewal
     sweep and the requester looks at its row every FALLBACK_CHECK_S.
@@ -27,32 +28,131 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 FALLBACK_CHECK_S = 0.25     # only without any push path between processes
-RESUBSCRIBE_S = (0.5, 5.0)  # Redis listener reconnect backoff
+RESUBSCRIBE_S = (0.5, 5.0)  # listener reconnect backoff
+
+
+def _blocking(fn, *args, **kwargs):
+    """Call a blocking C-level function (libpq) without stalling eventlet's hub: on its thread
+    pool when eventlet patched this process, directly otherwise."""
+    try:
+        from eventlet import patcher, tpool
+    except ImportError:
+        return fn(*args, **kwargs)
+    if patcher.is_monkey_patched("thread"):
+        return tpool.execute(fn, *args, **kwargs)
+    return fn(*args, **kwargs)
+
+
+class RedisTransport:
+    """Redis pub/sub (redis-py's sockets are green under eventlet)."""
+
+    name = "redis"
+
+    def __init__(self, url: str, prefix: str):
+        self.url = url
+        self.channels = {"commands": f"{prefix}:obs:commands", "replies": f"{prefix}:obs:replies"}
+        self._client = None
+
+    def publish(self, key: str, payload: str) -> None:
+        import redis
+
+        if self._client is None:
+            self._client = redis.Redis.from_url(self.url, socket_connect_timeout=3, socket_timeout=3)
+        self._client.publish(self.channels[key], payload)
+
+    def listen(self, on_message: Callable[[str, str], None], on_subscribed: Callable[[], None]) -> None:
+        """Deliver messages until the connection fails (then raise)."""
+        import redis
+
+        keys = {channel: key for key, channel in self.channels.items()}
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=3, health_check_interval=30)
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        try:
+            pubsub.subscribe(*self.channels.values())
+            on_subscribed()
+            for message in pubsub.listen():
+                if message.get("type") == "message":
+                    channel = message["channel"]
+                    channel = channel.decode() if isinstance(channel, bytes) else channel
+                    on_message(keys.get(channel, ""), message["data"])
+        finally:
+            pubsub.close()
+
+
+class PostgresTransport:
+    """PostgreSQL LISTEN/NOTIFY (no Redis): notifications are per database, like the rows.
+
+    libpq blocks in C, so every call goes through _blocking (the listener waits in slices).
+    """
+
+    name = "postgres"
+    CHANNELS = {"commands": "fangtan_obs_commands", "replies": "fangtan_obs_replies"}
+    LISTEN_SLICE_S = 5.0
+
+    def __init__(self, database_url: str):
+        from sqlalchemy.engine import make_url
+
+        self.dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._conn = None
+        self._lock = threading.Lock()
+
+    def publish(self, key: str, payload: str) -> None:
+        import psycopg
+
+        with self._lock:  # one statement at a time on the publishing connection
+            if self._conn is None or self._conn.closed:
+                self._conn = _blocking(psycopg.connect, self.dsn, autocommit=True, connect_timeout=3)
+            try:
+                _blocking(self._conn.execute, "SELECT pg_notify(%s, %s)", (self.CHANNELS[key], payload))
+            except psycopg.Error:
+                self._conn = None
+                raise
+
+    def listen(self, on_message: Callable[[str, str], None], on_subscribed: Callable[[], None]) -> None:
+        import psycopg
+
+        keys = {channel: key for key, channel in self.CHANNELS.items()}
+        conn = _blocking(psycopg.connect, self.dsn, autocommit=True, connect_timeout=3)
+        try:
+            for channel in self.CHANNELS.values():
+                _blocking(conn.execute, f'LISTEN "{channel}"')
+            on_subscribed()
+            while True:
+                received = _blocking(lambda: list(conn.notifies(timeout=self.LISTEN_SLICE_S, stop_after=1)))
+                for notify in received:
+                    on_message(keys.get(notify.channel, ""), notify.payload)
+        finally:
+            _blocking(conn.close)
+
+
+def make_transport(config):
+    """Redis when REDIS_URL is set, else PostgreSQL's NOTIFY when the database is PostgreSQL, else none."""
+    from studio.app import _socketio_channel
+
+    if config.get("REDIS_URL"):
+        return RedisTransport(config["REDIS_URL"], _socketio_channel(config))
+    if str(config.get("DATABASE_URL") or "").startswith("postgresql"):
+        return PostgresTransport(config["DATABASE_URL"])
+    return None
 
 
 class CommandBus:
     """One per process (studio.obs.get_bus): sends command ids to the owner, wakes waiting requests."""
 
     def __init__(self, app):
-        from studio.app import _socketio_channel
-
-        self.redis_url = app.config.get("REDIS_URL") or None
-        prefix = _socketio_channel(app.config)
-        self.commands_channel = f"{prefix}:obs:commands"
-        self.replies_channel = f"{prefix}:obs:replies"
+        self.transport = make_transport(app.config)
         self.owner = None          # this process's ObsOwner, once started
         self.waiters: dict[int, threading.Event] = {}
         self.subscribed = threading.Event()
-        self._publisher = None
         self._started = False
         self._lock = threading.Lock()
 
-    # ---- Redis ---------------------------------------------------------------------------
+    # ---- the transport between processes --------------------------------------------------
 
     def start(self) -> "CommandBus":
-        """Start listening on Redis (if configured); idempotent."""
+        """Start listening (if there is a transport); idempotent."""
         with self._lock:
-            if self._started or not self.redis_url:
+            if self._started or self.transport is None:
                 return self
             self._started = True
         # threading.Thread is a green thread once eventlet has patched the process (server.py),
@@ -60,72 +160,48 @@ class CommandBus:
         threading.Thread(target=self._listen, name="obs-bus", daemon=True).start()
         return self
 
-    def _redis(self):
-        import redis
-
-        if self._publisher is None:
-            self._publisher = redis.Redis.from_url(self.redis_url, socket_connect_timeout=3, socket_timeout=3)
-        return self._publisher
-
-    def _publish(self, channel: str, command_id: int) -> bool:
+    def _publish(self, key: str, command_id: int) -> bool:
         try:
-            self._redis().publish(channel, json.dumps({"id": command_id}))
+            self.transport.publish(key, json.dumps({"id": command_id}))
             return True
-        except Exception as exc:  # noqa: BLE001 - Redis down: the row and the sweep still hold it
-            log.warning("OBS command %s: publishing on Redis failed: %s", command_id, exc)
+        except Exception as exc:  # noqa: BLE001 - transport down: the row and the sweep still hold it
+            log.warning("OBS command %s: publishing on %s failed: %s", command_id, self.transport.name, exc)
             return False
 
     def _listen(self) -> None:
-        import redis
-
         backoff = RESUBSCRIBE_S[0]
         while True:
-            pubsub = None
             try:
-                client = redis.Redis.from_url(self.redis_url, socket_connect_timeout=3, health_check_interval=30)
-                pubsub = client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(self.commands_channel, self.replies_channel)
-                self.subscribed.set()
-                backoff = RESUBSCRIBE_S[0]
-                # Messages published while we were not subscribed are gone: have every waiting
-                # request look at its row, and the owner sweep for pending rows.
-                self._recheck_all()
-                for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        self._on_message(message["channel"], message["data"])
-            except Exception as exc:  # noqa: BLE001 - Redis restarted / unreachable: resubscribe
-                self.subscribed.clear()
-                log.warning("OBS command bus: Redis listener: %s; resubscribing in %.1f s", exc, backoff)
-                time.sleep(backoff)
-                backoff = min(backoff * 2, RESUBSCRIBE_S[1])
-            finally:
-                if pubsub is not None:
-                    try:
-                        pubsub.close()
-                    except Exception:  # noqa: BLE001
-                        pass
+                self.transport.listen(self._on_message, self._on_subscribed)
+            except Exception as exc:  # noqa: BLE001 - restarted / unreachable: subscribe again
+                log.warning("OBS command bus: %s listener: %s; again in %.1f s", self.transport.name, exc, backoff)
+            self.subscribed.clear()
+            time.sleep(backoff)
+            backoff = min(backoff * 2, RESUBSCRIBE_S[1])
 
-    def _on_message(self, channel, data) -> None:
-        channel = channel.decode() if isinstance(channel, bytes) else channel
-        try:
-            command_id = int(json.loads(data)["id"])
-        except (ValueError, KeyError, TypeError):
-            log.warning("OBS command bus: ignoring %r on %s", data, channel)
-            return
-        if channel == self.commands_channel:
-            owner = self.owner
-            if owner is not None:
-                owner.deliver(command_id)
-        elif channel == self.replies_channel:
-            waiter = self.waiters.get(command_id)
-            if waiter is not None:
-                waiter.set()
-
-    def _recheck_all(self) -> None:
+    def _on_subscribed(self) -> None:
+        self.subscribed.set()
+        # Messages published while we were not subscribed are gone: have every waiting request
+        # look at its row, and the owner sweep for pending rows.
         for waiter in list(self.waiters.values()):
             waiter.set()
         if self.owner is not None:
             self.owner.request_sweep()
+
+    def _on_message(self, key: str, data) -> None:
+        try:
+            command_id = int(json.loads(data)["id"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("OBS command bus: ignoring %r on %s", data, key)
+            return
+        if key == "commands":
+            owner = self.owner
+            if owner is not None:
+                owner.deliver(command_id)
+        elif key == "replies":
+            waiter = self.waiters.get(command_id)
+            if waiter is not None:
+                waiter.set()
 
     # ---- both ends -----------------------------------------------------------------------
 
@@ -135,8 +211,8 @@ class CommandBus:
         if owner is not None and owner.serving:
             owner.deliver(command_id)
             return True
-        if self.redis_url:
-            return self._publish(self.commands_channel, command_id)
+        if self.transport is not None:
+            return self._publish("commands", command_id)
         return False
 
     def answered(self, command_id: int) -> None:
@@ -144,8 +220,8 @@ class CommandBus:
         waiter = self.waiters.get(command_id)
         if waiter is not None:
             waiter.set()
-        elif self.redis_url:
-            self._publish(self.replies_channel, command_id)
+        elif self.transport is not None:
+            self._publish("replies", command_id)
 
     def wait(self, command_id: int, timeout: float, finished: Callable[[], object]):
         """Send the command and wait until finished() returns something (checked when woken).

@@ -33,7 +33,9 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from studio.db import Session, utcnow
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from studio.db import make_engine, utcnow
 from studio.errors import DomainError
 from studio.events import record_event
 from studio.recordings import register_recording
@@ -61,6 +63,7 @@ class ObsOwner:
 
     def __init__(self, app, bus=None):
         self.app = app
+        self.Session = _owner_sessions(app.config["DATABASE_URL"])
         self.bus = bus
         if bus is not None:
             bus.owner = self
@@ -127,14 +130,14 @@ class ObsOwner:
                     self._timers()
             except Exception:  # noqa: BLE001 - the owner must survive anything and try again
                 log.exception("OBS owner task failed")
-                Session.rollback()
+                self.Session.rollback()
                 time.sleep(1)
             finally:
-                Session.remove()
+                self.Session.remove()
         self._close_connection()
         with self.app.app_context():
             self._release_lease()
-            Session.remove()
+            self.Session.remove()
 
     def _next_due(self) -> float:
         """When the next timer is due (the inbox wakes the task earlier for anything else)."""
@@ -181,13 +184,13 @@ class ObsOwner:
             self._start_poll()
         if now >= self.next_prune:
             self.next_prune = now + 60
-            services.prune_commands(Session())
-            Session.commit()
+            services.prune_commands(self.Session())
+            self.Session.commit()
 
     # ---- the lease -----------------------------------------------------------------------
 
     def _renew_lease(self) -> bool:
-        session = Session()
+        session = self.Session()
         try:
             services.get_status(session)
             session.commit()
@@ -224,7 +227,7 @@ class ObsOwner:
             self._answered(command_id)
 
     def _release_lease(self) -> None:
-        session = Session()
+        session = self.Session()
         session.execute(update(ObsStatus).where(ObsStatus.id == STATUS_ROW_ID, ObsStatus.owner_token == self.token)
                         .values(owner_token=None, lease_until=None, connected=False))
         session.commit()
@@ -232,7 +235,7 @@ class ObsOwner:
     # ---- connecting ----------------------------------------------------------------------
 
     def _connect(self) -> None:
-        session = Session()
+        session = self.Session()
         status = services.get_status(session)
         status.connect_attempts = (status.connect_attempts or 0) + 1
         session.commit()
@@ -277,7 +280,7 @@ class ObsOwner:
         self._close_connection()
         self.next_attempt = time.monotonic() + self.backoff
         log.warning("OBS: %s", message)
-        self._set_error(Session(), "obs_disconnected", message)
+        self._set_error(self.Session(), "obs_disconnected", message)
         self._broadcast()
 
     def _close_connection(self) -> None:
@@ -296,7 +299,7 @@ class ObsOwner:
         stream = conn.request("GetStreamStatus")
         record = conn.request("GetRecordStatus")
         overlays = self._read_overlays(scene_list)
-        session = Session()
+        session = self.Session()
         status = services.get_status(session)
         now = utcnow()
         was_streaming = status.stream_active
@@ -367,7 +370,7 @@ class ObsOwner:
         if event_type == "ExitStarted":
             self._lost("OBS 正在退出")
             return
-        session = Session()
+        session = self.Session()
         status = services.get_status(session)
         changed = getattr(self, f"_on_{_snake(event_type)}")(session, status, data, at)
         if changed:
@@ -490,7 +493,7 @@ class ObsOwner:
 
     def _sweep_commands(self) -> None:
         """Pending rows no push brought here (sent while nobody was connected, or a lost message)."""
-        session = Session()
+        session = self.Session()
         pending = list(session.scalars(select(ObsCommand.id).where(ObsCommand.state == "pending")
                                        .order_by(ObsCommand.id).limit(50)))
         session.rollback()
@@ -523,7 +526,7 @@ class ObsOwner:
             self.bus.answered(command_id)
 
     def _execute(self, command_id: int) -> None:
-        session = Session()
+        session = self.Session()
         if not self._claim(session, command_id):
             return
         command = session.get(ObsCommand, command_id)
@@ -663,7 +666,7 @@ class ObsOwner:
             log.warning("OBS stats poll: %s", answer.message)
             return
         stats, stream, record = answer
-        session = Session()
+        session = self.Session()
         status = services.get_status(session)
         if bool(stream.get("outputActive")) != status.stream_active or \
                 bool(record.get("outputActive")) != status.record_active:
@@ -709,8 +712,31 @@ class ObsOwner:
         from .sockets import broadcast_obs_telemetry
 
         if status is None:
-            status = services.read_status(Session())
+            status = services.read_status(self.Session())
         broadcast_obs_telemetry(services.obs_state_json(status, True))
+
+
+def _owner_sessions(url: str) -> scoped_session:
+    """The owner's own engine and sessions. Under eventlet its COMMITs (an fsync on SQLite, a
+    round trip on PostgreSQL: up to tens of ms on a busy machine, against well under a ms for
+    its statements) run on eventlet's thread pool, so the owner's bookkeeping never stalls the
+    hub that serves every socket of this process. The session's after-commit broadcast still
+    runs on the owner's own green thread, after the pool thread returns."""
+    engine = make_engine(url)
+    if _eventlet_patched():
+        from eventlet import tpool
+
+        commit = engine.dialect.do_commit  # this engine's own dialect: the app's engine is untouched
+        engine.dialect.do_commit = lambda dbapi_connection: tpool.execute(commit, dbapi_connection)
+    return scoped_session(sessionmaker(bind=engine, expire_on_commit=False))
+
+
+def _eventlet_patched() -> bool:
+    try:
+        from eventlet import patcher
+    except ImportError:
+        return False
+    return patcher.is_monkey_patched("thread")
 
 
 def _scene_names(scene_list: dict) -> list[str]:

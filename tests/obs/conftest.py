@@ -10,6 +10,7 @@ import time
 import pytest
 
 from tests.support.nginx import nginx_rtmp  # noqa: F401  (fixture)
+from tests.scale.conftest import postgres_url  # noqa: F401  (fixture)
 from tests.support.obs import ObsProcess, obs_private, obs_studio  # noqa: F401  (fixtures)
 from tests.support.server import PASSWORD, ROOT, ServerProcess
 

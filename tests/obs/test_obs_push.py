@@ -1,8 +1,8 @@
-"""Commands between processes are pushed (Redis), not polled, and survive the owner's SIGKILL once.
+"""Commands between processes are pushed, not polled, and survive the owner's SIGKILL once.
 
-Two real server processes on one database and one Redis channel, one real OBS: the second
-process does not own the OBS connection, so each of its commands crosses to the owner and its
-answer comes back.
+Two real server processes on one database, one real OBS: the second process does not own the
+OBS connection, so each of its commands crosses to the owner and its answer comes back, over
+Redis pub/sub (SQLite + REDIS_URL) or PostgreSQL's LISTEN/NOTIFY (PostgreSQL, no Redis).
 """
 import json
 import statistics
@@ -24,14 +24,28 @@ def _program(obs):
     return obs.request("GetCurrentProgramScene")["currentProgramSceneName"]
 
 
+def _query(server, sql: str) -> list[dict]:
+    """Rows straight from the servers' database (SQLite file or PostgreSQL)."""
+    from sqlalchemy import create_engine, text
+
+    url = server.env.get("DATABASE_URL") or f"sqlite:///{server.data_dir / 'fangtan.db'}"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [dict(row) for row in conn.execute(text(sql)).mappings()]
+    finally:
+        engine.dispose()
+
+
 def _owner_pid(server) -> int | None:
-    with server.db() as db:
-        owner = db.execute("SELECT owner_token FROM obs_status").fetchone()[0]
+    owner = _query(server, "SELECT owner_token FROM obs_status")[0]["owner_token"]
     return int(owner.split(":")[1]) if owner else None
 
 
-def _at(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+def _at(value) -> datetime:
+    if isinstance(value, str):  # SQLite keeps naive UTC text
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 def _second_process(first: ObsServer, obs, env: dict) -> ObsServer:
@@ -64,10 +78,15 @@ class ProgramWatcher:
         self.ws.close()
 
 
-def test_commands_from_another_process_arrive_pushed_in_a_few_ms(bootstrapped_obs, obs_server, obs_redis_env):
+@pytest.mark.parametrize("transport", ["redis", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_commands_from_another_process_arrive_pushed_in_a_few_ms(transport, request, bootstrapped_obs, obs_server):
     obs = bootstrapped_obs
-    first = obs_server(obs, env=obs_redis_env)
-    second = _second_process(first, obs, obs_redis_env)
+    if transport == "redis":
+        env = request.getfixturevalue("obs_redis_env")
+    else:  # no REDIS_URL: LISTEN/NOTIFY on the shared database
+        env = {"DATABASE_URL": request.getfixturevalue("postgres_url")}
+    first = obs_server(obs, env=env)
+    second = _second_process(first, obs, env)
     try:
         director = second.http("director")
         round_trips = []
@@ -81,9 +100,8 @@ def test_commands_from_another_process_arrive_pushed_in_a_few_ms(bootstrapped_ob
             assert _program(obs) == scene
         assert _owner_pid(first) == first.proc.pid  # every one of them crossed to the other process
 
-        with first.db() as db:
-            rows = db.execute("SELECT state, claimed_by, created_at, claimed_at, finished_at FROM obs_commands "
-                              "ORDER BY id").fetchall()[2:]
+        rows = _query(first, "SELECT state, claimed_by, created_at, claimed_at, finished_at FROM obs_commands "
+                             "ORDER BY id")[2:]
         assert [row["state"] for row in rows] == ["done"] * 20
         assert {row["claimed_by"].split(":")[1] for row in rows} == {str(first.proc.pid)}
 
