@@ -176,3 +176,19 @@ def test_site_config_proxies_https_and_socketio_to_several_processes(nginx_in_fr
     finally:
         for sio, _ in clients:
             sio.disconnect()
+
+
+def test_site_config_limits_bodies_except_on_the_upload_locations(nginx_in_front):
+    """nginx matches the app (issue 16.1): 1 MB everywhere, more only where an upload goes."""
+    base, _plain = nginx_in_front
+    http = requests.Session()
+    http.trust_env, http.verify = False, False
+    two_mb = b"{" * (2 * 1024 * 1024)
+    resp = http.post(base + "/api/session", data=two_mb, headers={"Content-Type": "application/json"}, timeout=30)
+    assert resp.status_code == 413  # nginx's own refusal: the body never reaches a server process
+    for url in ("/api/interviews/1/recordings", "/api/interviews/1/images"):
+        resp = http.post(base + url, files={"file": ("x.mp4", two_mb)}, timeout=30)
+        assert resp.status_code == 401, (url, resp.status_code)  # passed nginx; the app wants a login
+    resp = http.post(base + "/api/interviews/1/images", files={"file": ("x.png", b"\0" * (12 * 1024 * 1024))},
+                     timeout=60)
+    assert resp.status_code == 413
