@@ -34,11 +34,11 @@ RESUBSCRIBE_S = (0.5, 5.0)  # listener reconnect backoff
 def _blocking(fn, *args, **kwargs):
     """Call a blocking C-level function (libpq) without stalling eventlet's hub: on its thread
     pool when eventlet patched this process, directly otherwise."""
-    try:
-        from eventlet import patcher, tpool
-    except ImportError:
-        return fn(*args, **kwargs)
-    if patcher.is_monkey_patched("thread"):
+    from studio.db import eventlet_patched
+
+    if eventlet_patched():
+        from eventlet import tpool
+
         return tpool.execute(fn, *args, **kwargs)
     return fn(*args, **kwargs)
 

@@ -33,9 +33,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from sqlalchemy.orm import scoped_session, sessionmaker
-
-from studio.db import make_engine, utcnow
+from studio.db import Session, utcnow
 from studio.errors import DomainError
 from studio.events import record_event
 from studio.recordings import register_recording
@@ -63,7 +61,9 @@ class ObsOwner:
 
     def __init__(self, app, bus=None):
         self.app = app
-        self.Session = _owner_sessions(app.config["DATABASE_URL"])
+        # The app's sessions: under eventlet their COMMITs run on the thread pool and SQLite
+        # writers queue greenly (studio/db.py), so the owner's bookkeeping never stalls the hub.
+        self.Session = Session
         self.bus = bus
         if bus is not None:
             bus.owner = self
@@ -714,29 +714,6 @@ class ObsOwner:
         if status is None:
             status = services.read_status(self.Session())
         broadcast_obs_telemetry(services.obs_state_json(status, True))
-
-
-def _owner_sessions(url: str) -> scoped_session:
-    """The owner's own engine and sessions. Under eventlet its COMMITs (an fsync on SQLite, a
-    round trip on PostgreSQL: up to tens of ms on a busy machine, against well under a ms for
-    its statements) run on eventlet's thread pool, so the owner's bookkeeping never stalls the
-    hub that serves every socket of this process. The session's after-commit broadcast still
-    runs on the owner's own green thread, after the pool thread returns."""
-    engine = make_engine(url)
-    if _eventlet_patched():
-        from eventlet import tpool
-
-        commit = engine.dialect.do_commit  # this engine's own dialect: the app's engine is untouched
-        engine.dialect.do_commit = lambda dbapi_connection: tpool.execute(commit, dbapi_connection)
-    return scoped_session(sessionmaker(bind=engine, expire_on_commit=False))
-
-
-def _eventlet_patched() -> bool:
-    try:
-        from eventlet import patcher
-    except ImportError:
-        return False
-    return patcher.is_monkey_patched("thread")
 
 
 def _scene_names(scene_list: dict) -> list[str]:
