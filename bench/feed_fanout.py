@@ -1,6 +1,8 @@
 """Live-feed fan-out: how fast do posted entries reach N viewers on one server process?
 
     .venv/bin/python bench/feed_fanout.py                  # N = 100, 1,000, then upward
+    .venv/bin/python bench/feed_fanout.py --sizes 1000,2000 --repeat 3   # issue 10's rows, 3 runs each
+    .venv/bin/python bench/feed_fanout.py --sizes 20 --posts 5 --rate 5 --repeat 2 --workers 1   # smoke
     .venv/bin/python bench/feed_fanout.py --url http://127.0.0.1:5000 --password …   # a running server
 
 N viewer Socket.IO clients (python-socketio AsyncClient, websocket transport) spread over
@@ -10,7 +12,9 @@ carries its send time (time.time(): same machine, same clock) and each client re
 time minus send time. The same run against bench/_bare_server.py (python-socketio that only
 broadcasts) gives the ratio ours/bare. N goes 100, 1,000, then 1,500, 2,000, 3,000 … until p99
 reaches --p99-limit-ms, clients fail to connect, or --max-clients (when 1,000 already fails,
-a few runs narrow down between the largest N held and it). Loopback only; every run is
+a few runs narrow down between the largest N held and it). Each N runs --repeat times (3),
+ours and bare interleaved, and every run is printed: one good run proves little on a shared
+machine. Loopback only; every run is
 bounded in count and time, and every process it starts is stopped.
 """
 from __future__ import annotations
@@ -22,6 +26,7 @@ import sys
 import time
 
 from _common import BareTarget, StudioTarget, raise_open_files_limit, run_fanout
+from _probe import HubProbe, fmt_probe
 
 FIXED_SIZES = (100, 1000)
 SEARCH_SIZES = (1500, 2000, 3000, 4000, 5000, 6000, 8000, 10000)
@@ -44,12 +49,14 @@ def parse_args(argv=None):
     parser.add_argument("--refine", type=int, default=3,
                         help="runs that narrow down the largest N held when 100 or 1,000 already fails")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare python-socketio baseline")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each N, ours and bare interleaved, every run printed (default 3)")
     parser.add_argument("--time-limit", type=float, default=1800, help="start no new run after this many s")
     args = parser.parse_args(argv)
     if args.url and not args.password:
         parser.error("--url needs --password (or BENCH_PASSWORD) for its admin and feed_editor accounts")
-    if not (1 <= args.posts <= 10000 and 0 < args.rate <= 1000 and 1 <= args.workers <= 64):
-        parser.error("--posts 1..10000, --rate 0..1000, --workers 1..64")
+    if not (1 <= args.posts <= 10000 and 0 < args.rate <= 1000 and 1 <= args.workers <= 64 and 1 <= args.repeat <= 10):
+        parser.error("--posts 1..10000, --rate 0..1000, --workers 1..64, --repeat 1..10")
     return args
 
 
@@ -89,17 +96,26 @@ def main(argv=None) -> int:
     ours_target = StudioTarget(args.url, args.admin, args.editor, args.password) if args.url else StudioTarget()
     bare_target = None if args.no_bare else BareTarget()
     rows, best, first_failed = [], None, None
+    # A socket of ours pinging every 20 ms through each run: how long the hub keeps it waiting.
+    probe, windows = HubProbe(ours_target.url).start(), []
 
     def measure(n: int) -> bool:
-        """One run against ours (and bare); True when this N held."""
-        ours = run_fanout(ours_target, n, args.posts, args.rate, args.workers)
-        bare = run_fanout(bare_target, n, args.posts, args.rate, args.workers) if bare_target else None
-        rows.append((ours, bare))
-        print(f"  N={n:,}: ours p50 {fmt_ms(ours.p50_ms)} ms p99 {fmt_ms(ours.p99_ms)} ms, "
-              f"{ours.delivered:,}/{ours.expected:,} delivered, {ours.connected:,}/{n:,} connected"
-              + (f"; bare p50 {fmt_ms(bare.p50_ms)} p99 {fmt_ms(bare.p99_ms)} ms" if bare else "")
-              + (f"; errors: {ours.errors}" if ours.errors else ""), flush=True)
-        return ours.connected == n and ours.delivered == ours.expected and ours.p99_ms < args.p99_limit_ms
+        """--repeat runs against ours and bare, interleaved; True when this N held in every run."""
+        held = True
+        for run in range(1, args.repeat + 1):
+            t0 = time.time()
+            ours = run_fanout(ours_target, n, args.posts, args.rate, args.workers)
+            windows.append((f"N={n:,} run {run}", t0, time.time()))
+            bare = run_fanout(bare_target, n, args.posts, args.rate, args.workers) if bare_target else None
+            rows.append((ours, bare))
+            ratio = ours.p99_ms / bare.p99_ms if bare and bare.p99_ms else math.nan
+            print(f"  N={n:,} run {run}/{args.repeat}: ours p50 {fmt_ms(ours.p50_ms)} ms p99 {fmt_ms(ours.p99_ms)} ms, "
+                  f"{ours.delivered:,}/{ours.expected:,} delivered, {ours.connected:,}/{n:,} connected"
+                  + (f"; bare p50 {fmt_ms(bare.p50_ms)} p99 {fmt_ms(bare.p99_ms)} ms" if bare else "")
+                  + ("" if math.isnan(ratio) else f"; p99 ours/bare {ratio:.2f}×")
+                  + (f"; errors: {ours.errors}" if ours.errors else ""), flush=True)
+            held = held and ours.connected == n and ours.delivered == ours.expected and ours.p99_ms < args.p99_limit_ms
+        return held
 
     def out_of_time(n: int) -> bool:
         if time.time() - began > args.time_limit:
@@ -128,6 +144,7 @@ def main(argv=None) -> int:
             else:
                 high = n
     finally:
+        probe.stop()
         ours_target.close()
         if bare_target:
             bare_target.close()
@@ -135,12 +152,17 @@ def main(argv=None) -> int:
     print()
     print_table(sorted(rows, key=lambda row: row[0].clients))
     print()
+    for label, t0, t1 in windows:
+        print(f"{label}, ours: {fmt_probe(probe.figures(t0, t1))}")
+    print()
     if ours_target.fallback_note:
         print("note:", ours_target.fallback_note)
     print(f"largest N held (all connected, all delivered, p99 < {args.p99_limit_ms:g} ms): "
           f"{best:,}" if best else f"no N held p99 < {args.p99_limit_ms:g} ms")
     print("latency = receive time - send time of each entry at each viewer, on one machine's clock; "
           "viewers, poster and server share this machine's CPUs")
+    print("full run (for a quiet machine), target p99 ≤ 1.1× bare at both N in 3 runs of 3:")
+    print("  .venv/bin/python bench/feed_fanout.py --sizes 1000,2000 --repeat 3")
     return 0
 
 

@@ -1,24 +1,39 @@
-"""Question intake: sustained submissions per second on ONE server process, and how long a
-question takes from the netizen's submit to the moderators' screens.
+"""Question intake: submissions per second on ONE server process against a bare endpoint in the
+same run, how long a question takes from the netizen's submit to the moderators' screens at a
+steady rate, and how long the server's hub leaves other sockets waiting meanwhile.
 
-    .venv/bin/python bench/question_intake.py                       # 20 s, 16 netizen clients
-    .venv/bin/python bench/question_intake.py --duration 60 --clients 32 --words 2000
+    .venv/bin/python bench/question_intake.py --duration 3 --clients 4 --rate 10     # smoke run
+    .venv/bin/python bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500
+    .venv/bin/python bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500 --preload 5000
 
-Starts a real server (`python server.py`, eventlet, SQLite in a temporary DATA_DIR, rate limit
-off), a live interview, a sensitive-word list of --words words, and two moderator consoles:
-python-socketio clients on /studio, logged in with their session cookie, joined to the
-interview, as the console page is. --clients netizen threads, each from its own loopback
-address (127.0.x.y) with its own device cookie, submit questions back to back for --duration
-seconds (`POST /api/interviews/<id>/questions`), first back to back (the most one process
-takes), then at a steady --rate per second (a busy live). Every question carries a token; the time from
-just before its POST to the arrival of its `question.submitted` event at each console is the
-submit→screen latency. Prints throughput (201s per second), HTTP latency and submit→screen
-p50/p99 per console. Loopback only; the server it starts is killed at the end.
+Two targets, one after the other, each in a fresh temporary DATA_DIR:
+- ours: `python server.py` (eventlet, SQLite WAL synchronous=FULL, rate limit off), a live
+  interview, a sensitive-word list of --words words, --preload questions already in the
+  interview (inserted into its database before the clock starts, worded alike so every gram
+  is shared by thousands);
+- bare: bench/_bare_intake.py, a Flask-SocketIO app on eventlet that only inserts the row
+  into SQLite (same pragmas) and emits it to the staff room (with --preload rows too).
+Against each: two moderator consoles (python-socketio clients on /studio joined to the
+interview, logged in on ours), a hub probe (bench/_probe.py: a Socket.IO client in its own
+process pinging with an ack every 20 ms), and --clients netizen threads, each from its own
+loopback address with its own device cookie, submitting (`POST /api/interviews/<id>/questions`)
+for --duration seconds: first back to back (the most one process takes), then at a steady
+--rate per second in total (a busy live). One question is sent and awaited before the clock
+starts (the word list is compiled, the interview's n-gram index built). Every question
+carries a token; submit → console is the time from just before its POST to the arrival of its
+`question.submitted` event at each console. Prints per phase: throughput (201s per second),
+HTTP latency, submit → console p50/p99/max, the probe's round trip p50/p99/max; then
+ours/bare. Loopback only; every process it starts is killed at the end.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import math
 import re
+import secrets
+import shlex
+import subprocess
 import sys
 import tempfile
 import threading
@@ -27,35 +42,30 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import requests  # noqa: E402
 import socketio  # noqa: E402
 
+from _common import percentile  # noqa: E402
+from _probe import HubProbe, fmt_probe  # noqa: E402
 from tests.moderation.support import live_interview, netizen_session  # noqa: E402
-from tests.support.server import PASSWORD, ServerProcess  # noqa: E402
+from tests.support.server import PASSWORD, ServerProcess, free_port  # noqa: E402
 
-TOKEN = re.compile(r"#([sr]\d+-\d+)#")
-
-
-def percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[k]
+TOKEN = re.compile(r"#([wsr]\d+-\d+)#")
+FULL_RUN = ("{python} bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500",
+            "{python} bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500 --preload 5000")
 
 
 class Console:
     """One moderator console: a /studio Socket.IO client that notes when each question arrives."""
 
-    def __init__(self, server: ServerProcess, username: str, interview_id: int):
+    def __init__(self, url: str, cookie: str, interview_id: int):
         self.arrived: dict[str, float] = {}
         self.client = socketio.Client(reconnection=False)
         self.client.on("event", self._on_event, namespace="/studio")
-        http = server.session(username)
-        cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
-        self.client.connect(server.url, namespaces=["/studio"], transports=["websocket"],
-                            headers={"Cookie": cookie}, wait_timeout=20)
+        self.client.connect(url, namespaces=["/studio"], transports=["websocket"],
+                            headers={"Cookie": cookie} if cookie else {}, wait_timeout=20)
         ack = self.client.call("join", {"interview_id": interview_id}, namespace="/studio", timeout=20)
         if not ack.get("ok"):
             raise RuntimeError(f"join refused: {ack}")
@@ -71,16 +81,121 @@ class Console:
         self.client.disconnect()
 
 
-def phase(url: str, consoles: list[Console], clients: int, duration: float, rate: float | None,
-          label: str) -> None:
-    """Submit for `duration` s, back to back (rate None) or at `rate` per second in total; print figures."""
+# ---- the two targets ------------------------------------------------------------------------
+
+class Ours:
+    name = "ours"
+
+    def __init__(self, words: int, preload: int):
+        self.data_dir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
+        self.server = ServerProcess(self.data_dir, env={"QUESTION_RATE_LIMIT": "off", "LOG_LEVEL": "WARNING"})
+        self.server.migrate()
+        for name, role in (("admin", "admin"), ("moderator", "moderator"), ("moderator2", "moderator")):
+            self.server.create_user(name, role, PASSWORD)
+        self.server.start()
+        self.url = self.server.url
+        self.interview_id = live_interview(self.server, "提问基准测试")
+        text = "".join(f"测试敏感词{n}\n" for n in range(words))
+        self.server.session("admin").put(self.url + "/api/wordlist", data=text.encode(), timeout=60,
+                                         headers={"Content-Type": "text/plain; charset=utf-8"}).raise_for_status()
+        if preload:
+            self._preload(preload)
+
+    def _preload(self, count: int) -> None:
+        """Questions already in the interview, straight into its database (the API would take minutes)."""
+        from sqlalchemy import create_engine
+
+        from moderation.models import Question
+        from moderation.text import match_key
+        from studio.db import utcnow
+
+        rows = []
+        for i in range(count):
+            text = preload_text(i)
+            key = match_key(text)
+            rows.append({"interview_id": self.interview_id, "nickname": f"预置{i}", "text": text,
+                         "match_key": key, "text_hash": hashlib.sha256(key.encode()).hexdigest(),
+                         "status": ("pending", "approved", "rejected")[i % 3], "source": "web",
+                         "flags": [], "labels": [], "starred": False, "askers": 1,
+                         "receipt": secrets.token_hex(8).upper(), "contact": "", "client_key": f"preload{i}",
+                         "reject_reason": "", "reply_text": "", "created_at": utcnow(), "updated_at": utcnow(),
+                         "version": 1})
+        engine = create_engine(f"sqlite:///{self.data_dir / 'fangtan.db'}", connect_args={"timeout": 30})
+        with engine.begin() as conn:
+            conn.execute(Question.__table__.insert(), rows)
+        engine.dispose()
+
+    def consoles(self) -> list[Console]:
+        out = []
+        for name in ("moderator", "moderator2"):
+            http = self.server.session(name)
+            out.append(Console(self.url, "; ".join(f"{c.name}={c.value}" for c in http.cookies), self.interview_id))
+        return out
+
+    def close(self) -> None:
+        self.server.kill()
+
+
+class Bare:
+    name = "bare"
+
+    def __init__(self, preload: int):
+        self.data_dir = Path(tempfile.mkdtemp(prefix="bench-intake-bare-"))
+        db = self.data_dir / "bare.db"
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.interview_id = 1
+        self.log = open(self.data_dir / "bare.log", "wb")
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "_bare_intake.py"), str(port), str(db)],
+                                     cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        else:
+            self.close()
+            raise RuntimeError(f"bare intake server did not start (see {self.data_dir / 'bare.log'})")
+        if preload:
+            import sqlite3
+
+            conn = sqlite3.connect(db, timeout=30)
+            conn.executemany("INSERT INTO questions (interview_id, nickname, text, created_at) VALUES (1, ?, ?, ?)",
+                             [(f"预置{i}", preload_text(i), time.time()) for i in range(preload)])
+            conn.commit()
+            conn.close()
+
+    def consoles(self) -> list[Console]:
+        return [Console(self.url, "", self.interview_id) for _ in range(2)]
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.log.close()
+
+
+TOPICS = ("社区卫生服务中心周末几点开门", "老旧小区改造什么时候开始", "公交线路何时调整", "消防站什么时候建成")
+
+
+def preload_text(i: int) -> str:
+    return f"请问第{i}个问题：{TOPICS[i % len(TOPICS)]}？"
+
+
+# ---- one phase --------------------------------------------------------------------------------
+
+def phase(target, consoles: list[Console], probe: HubProbe, clients: int, duration: float,
+          rate: float | None, prefix: str) -> dict:
+    """Submit for `duration` s, back to back (rate None) or at `rate` per second in total."""
+    url = f"{target.url}/api/interviews/{target.interview_id}/questions"
     sent: dict[str, float] = {}
     http_ms: list[float] = []
     failures: dict[int, int] = {}
     lock = threading.Lock()
     start = time.time()
     stop_at = start + duration
-    prefix = "s" if rate is None else "r"
 
     def netizen(n: int) -> None:
         http = netizen_session(f"127.0.{n // 200 + 2}.{n % 200 + 2}")
@@ -114,60 +229,95 @@ def phase(url: str, consoles: list[Console], clients: int, duration: float, rate
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.time() - start
+    end = time.time()
     deadline = time.time() + 15
     while time.time() < deadline and any(len([t for t in sent if t in c.arrived]) < len(sent) for c in consoles):
         time.sleep(0.2)
-    print(f"{label}, {duration:.0f} s:")
-    print(f"  accepted (201):       {len(sent)} in {elapsed:.1f} s = {len(sent) / elapsed:.1f} submissions/s")
-    if failures:
-        print(f"  not accepted:         {failures}")
-    print(f"  HTTP 201 latency:     p50 {percentile(http_ms, 50):.0f} ms   p99 {percentile(http_ms, 99):.0f} ms")
-    for index, console in enumerate(consoles, start=1):
-        latencies = [(console.arrived[t] - sent[t]) * 1000 for t in sent if t in console.arrived]
-        print(f"  submit → console {index}:   p50 {percentile(latencies, 50):.0f} ms   "
-              f"p99 {percentile(latencies, 99):.0f} ms   max {max(latencies or [0]):.0f} ms   "
-              f"missing {len(sent) - len(latencies)}")
+    latencies = [[(c.arrived[t] - sent[t]) * 1000 for t in sent if t in c.arrived] for c in consoles]
+    return {"accepted": len(sent), "seconds": end - start, "rate": len(sent) / (end - start),
+            "failures": failures, "http_p50": percentile(http_ms, 50), "http_p99": percentile(http_ms, 99),
+            "console": [{"p50": percentile(lat, 50), "p99": percentile(lat, 99), "max": max(lat or [math.nan]),
+                         "missing": len(sent) - len(lat)} for lat in latencies],
+            "probe": (start, end)}
 
 
-def run(args) -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
-    server = ServerProcess(data_dir, env={"QUESTION_RATE_LIMIT": "off", "LOG_LEVEL": "WARNING"})
-    server.migrate()
-    for name, role in (("admin", "admin"), ("moderator", "moderator"), ("moderator2", "moderator")):
-        server.create_user(name, role, PASSWORD)
-    server.start()
-    consoles: list[Console] = []
+def print_phase(label: str, fig: dict, probe: HubProbe) -> None:
+    print(f"  {label}:")
+    print(f"    accepted (201):     {fig['accepted']} in {fig['seconds']:.1f} s = {fig['rate']:.1f}/s")
+    if fig["failures"]:
+        print(f"    not accepted:       {fig['failures']}")
+    print(f"    HTTP 201 latency:   p50 {fig['http_p50']:.0f} ms   p99 {fig['http_p99']:.0f} ms")
+    for index, c in enumerate(fig["console"], start=1):
+        print(f"    submit → console {index}: p50 {c['p50']:.0f} ms   p99 {c['p99']:.0f} ms   "
+              f"max {c['max']:.0f} ms   missing {c['missing']}")
+    print("    " + fmt_probe(probe.figures(*fig["probe"])))
+
+
+def measure(target, args) -> dict:
+    consoles = target.consoles()
+    probe = HubProbe(target.url).start()
     try:
-        interview_id = live_interview(server, "提问基准测试")
-        words = "".join(f"测试敏感词{n}\n" for n in range(args.words))
-        server.session("admin").put(server.url + "/api/wordlist", data=words.encode(), timeout=60,
-                                    headers={"Content-Type": "text/plain; charset=utf-8"}).raise_for_status()
-        consoles = [Console(server, name, interview_id) for name in ("moderator", "moderator2")]
-        url = server.url + f"/api/interviews/{interview_id}/questions"
-
-        print(f"question intake on one server process (eventlet, SQLite WAL synchronous=FULL), "
-              f"{args.words} sensitive words, 2 moderator consoles on /studio, {args.clients} netizen clients")
-        phase(url, consoles, args.clients, args.duration, None, "saturated (back to back)")
+        # One question before the clock: the word list compiles, the n-gram index is built.
+        warm = netizen_session("127.0.1.250").post(
+            f"{target.url}/api/interviews/{target.interview_id}/questions",
+            json={"nickname": "预热", "text": "请问预热问题 #w0-0#"}, timeout=60)
+        warm.raise_for_status()
+        time.sleep(0.5)
+        results = {"saturated": phase(target, consoles, probe, args.clients, args.duration, None, "s")}
         if args.rate > 0:
-            phase(url, consoles, args.clients, args.duration, args.rate, f"steady {args.rate:g}/s")
+            results["steady"] = phase(target, consoles, probe, args.clients, args.duration, args.rate, "r")
     finally:
+        probe.stop()
         for console in consoles:
             try:
                 console.close()
             except Exception:  # noqa: BLE001 - cleanup must go on
                 pass
-        server.kill()
+    print(f"{target.name}:")
+    print_phase("saturated (back to back)", results["saturated"], probe)
+    if "steady" in results:
+        print_phase(f"steady {args.rate:g}/s", results["steady"], probe)
+    return results
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds of submitting (default 20)")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of each phase (default 20)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent netizen clients (default 16)")
-    parser.add_argument("--rate", type=float, default=5.0,
-                        help="then submissions per second in total for the steady phase (default 5; 0 skips it)")
+    parser.add_argument("--rate", type=float, default=50.0,
+                        help="then submissions per second in total for the steady phase (default 50; 0 skips it)")
     parser.add_argument("--words", type=int, default=500, help="sensitive words in the list (default 500)")
-    run(parser.parse_args(argv))
+    parser.add_argument("--preload", type=int, default=0,
+                        help="questions already in the interview before the clock starts (e.g. 5000)")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare Flask-SocketIO baseline")
+    args = parser.parse_args(argv)
+
+    print(f"question intake, one server process each (eventlet, SQLite WAL synchronous=FULL), "
+          f"{args.words} sensitive words on ours, {args.preload} questions preloaded, "
+          f"2 consoles on /studio, {args.clients} netizen clients, {args.duration:g} s per phase", flush=True)
+    figures = {}
+    for make in (lambda: Ours(args.words, args.preload), None if args.no_bare else (lambda: Bare(args.preload))):
+        if make is None:
+            continue
+        target = make()
+        try:
+            figures[target.name] = measure(target, args)
+        finally:
+            target.close()
+    if "bare" in figures:
+        ours, bare = figures["ours"]["saturated"], figures["bare"]["saturated"]
+        ratio = ours["rate"] / bare["rate"] if bare["rate"] else math.nan
+        print(f"ours/bare, saturated: {ours['rate']:.1f} / {bare['rate']:.1f} submissions/s = {ratio:.2f}× "
+              f"(target ≥ 0.5×)")
+        if "steady" in figures["ours"]:
+            ours_p99 = max(c["p99"] for c in figures["ours"]["steady"]["console"])
+            bare_p99 = max(c["p99"] for c in figures["bare"]["steady"]["console"])
+            print(f"submit → console p99 at {args.rate:g}/s: ours {ours_p99:.0f} ms, bare {bare_p99:.0f} ms "
+                  f"(target ≤ 150 ms at 50/s)")
+    print("figures from one machine: load generator, consoles, probe and server share its CPUs")
+    print("full runs (for a quiet machine):")
+    for line in FULL_RUN:
+        print("  " + line.format(python=shlex.quote(".venv/bin/python")))
 
 
 if __name__ == "__main__":
