@@ -46,6 +46,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     _register_request_hooks(app)
     _register_blueprints(app)
+    from . import assets
+    assets.init_app(app)  # hashed static URLs, a year's cache, compressed answers (issue 15)
 
     cors = settings["SOCKETIO_CORS_ORIGINS"]
     socketio.init_app(

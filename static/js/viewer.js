@@ -84,8 +84,12 @@
   FeedView.prototype.setOrder = function (order) {
     this.order = order;
     this.container.dataset.order = order;
-    var self = this;
-    this._sortedIds().forEach(function (id) { self.container.appendChild(self.nodes[id]); });
+    var self = this, ids = this._sortedIds(), children = this.container.children;
+    // Already in this order (the server-rendered page): nodes are not moved, so the live region
+    // does not announce the whole feed again and nothing is laid out twice.
+    var same = ids.length === children.length && ids.every(function (id, i) { return children[i] === self.nodes[id]; });
+    if (same) return;
+    ids.forEach(function (id) { self.container.appendChild(self.nodes[id]); });
   };
 
   FeedView.prototype._sortedIds = function () {

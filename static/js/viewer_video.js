@@ -1,4 +1,5 @@
-/* The viewer page's live video: plays the HLS stream with hls.js (native HLS on Safari) while
+/* The viewer page's live video: plays the HLS stream (natively where the browser can: iOS, Android;
+ * else with hls.js, fetched from data-hls-lib only once there is a stream to play) while
  * `stream.state` says it is on, shows 直播未开始 / 直播中 / 直播已结束, and recovers by itself:
  * a stalled or failed player is rebuilt with backoff as long as the stream is said to be on.
  */
@@ -10,6 +11,10 @@
   var video = document.getElementById('live-video-player');
   var label = document.getElementById('live-video-status');
   var defaultUrl = box.dataset.hlsUrl || '';
+  var hlsLib = box.dataset.hlsLib || '';
+  var hlsLoading = null;
+  // The browser said it plays HLS, then failed twice in a row without playing: hls.js from then on.
+  var nativeFailed = false, nativeErrors = 0;
   var stream = { active: false };
   var interviewState = document.getElementById('viewer-root') ? document.getElementById('viewer-root').dataset.state : null;
   var sawStream = false;
@@ -35,11 +40,40 @@
     retryDelay = Math.min(retryDelay * 2, 10000);
   }
 
+  function nativeHls() {
+    return !nativeFailed && !!video.canPlayType('application/vnd.apple.mpegurl');
+  }
+
+  /* hls.js (≈500 KB) is the heaviest thing the page could load: only now, and only once. */
+  function loadHls() {
+    if (window.Hls) return Promise.resolve(window.Hls);
+    if (!hlsLoading) {
+      hlsLoading = new Promise(function (resolve, reject) {
+        var script = document.createElement('script');
+        script.src = hlsLib;
+        script.async = true;
+        script.onload = function () { resolve(window.Hls); };
+        script.onerror = function () { hlsLoading = null; reject(new Error('hls.js')); };
+        document.head.appendChild(script);
+      });
+    }
+    return hlsLoading;
+  }
+
   function play(url) {
     if (playingUrl === url) return;
     stop();
     playingUrl = url;
-    if (window.Hls && window.Hls.isSupported()) {
+    if (nativeHls()) {
+      video.dataset.player = 'native';
+      video.src = url;
+      video.play().catch(function () {});
+    } else if (!window.Hls && hlsLib && (window.MediaSource || window.ManagedMediaSource)) {
+      loadHls().then(function () {
+        if (playingUrl === url && !hls) { playingUrl = null; play(url); }
+      }, function () { if (playingUrl === url) retry(); });
+    } else if (window.Hls && window.Hls.isSupported()) {
+      video.dataset.player = 'hls.js';
       hls = new window.Hls({ liveSyncDurationCount: 3, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6,
                              fragLoadingMaxRetry: 6, lowLatencyMode: false });
       hls.on(window.Hls.Events.MANIFEST_PARSED, function () {
@@ -53,9 +87,6 @@
       });
       hls.loadSource(url);
       hls.attachMedia(video);
-    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
-      video.src = url;
-      video.play().catch(function () {});
     } else {
       setState('error', '当前浏览器无法播放直播视频');
     }
@@ -78,7 +109,14 @@
     else setState('waiting', '直播未开始');
   }
 
-  video.addEventListener('error', function () { if (stream.active) retry(); });
+  video.addEventListener('error', function () {
+    if (!hls && playingUrl && video.dataset.player === 'native') {
+      nativeErrors += 1;
+      if (nativeErrors >= 2 && hlsLib && (window.MediaSource || window.ManagedMediaSource)) nativeFailed = true;
+    }
+    if (stream.active) retry();
+  });
+  video.addEventListener('playing', function () { nativeErrors = 0; });
   // A player that stops advancing while the stream is on is rebuilt (e.g. after the encoder restarted).
   setInterval(function () {
     if (!stream.active || !playingUrl || video.paused && video.readyState < 2) { stallChecks = 0; return; }

@@ -123,7 +123,7 @@ rtmp {{
 }}
 """
     vendor = "".join(
-        f"        location = /vendor/{name} {{ alias {path}; }}\n"
+        f"        location = /vendor/{name} {{ alias {path}; add_header Cache-Control $fangtan_static_cache always; }}\n"
         for name, path in sorted(site.vendor_files.items()))
     user = f"user {site.user};\n" if site.user else ""
     body_limit_mb = site.upload_mb + 2  # multipart overhead above the file itself
@@ -153,6 +153,22 @@ http {{
     fastcgi_temp_path {prefix}/tmp/fastcgi;
     uwsgi_temp_path {prefix}/tmp/uwsgi;
     scgi_temp_path {prefix}/tmp/scgi;
+
+    # Text answers compressed for phones on slow links (issue 15); an answer the app already
+    # compressed is passed as it is. Never text/event-stream: gzip would hold events back.
+    gzip on;
+    gzip_comp_level 5;
+    gzip_min_length 512;
+    gzip_vary on;
+    gzip_proxied any;
+    gzip_types text/css application/javascript text/javascript application/json text/plain text/xml
+               application/xml application/rss+xml image/svg+xml text/vtt application/vnd.apple.mpegurl;
+    # Static files: the pages name them with ?v=<content hash> (studio/assets.py), so such a URL
+    # never changes its bytes and is kept a year; an unversioned URL only minutes.
+    map $arg_v $fangtan_static_cache {{
+        ""      "public, max-age=300";
+        default "public, max-age=31536000, immutable";
+    }}
 
     # The public live APIs, cached for the 1 s their Cache-Control allows.
     proxy_cache_path {prefix}/cache levels=1:2 keys_zone=fangtan_live:10m max_size=256m inactive=10m use_temp_path=off;
@@ -237,8 +253,7 @@ http {{
         # ---- files nginx serves itself ----
         location ^~ /static/ {{
             alias {site.static_dir}/;
-            # Unversioned URLs: short enough that a fix reaches viewers within minutes.
-            add_header Cache-Control "public, max-age=300" always;
+            add_header Cache-Control $fangtan_static_cache always;
         }}
 {vendor}        location ^~ /vendor/ {{
             proxy_pass http://fangtan_app;
@@ -248,6 +263,9 @@ http {{
             index index.html;
             add_header Cache-Control "public, max-age=60" always;
             location ~ /\\. {{ deny all; }}     # .versions/ and work folders: only through <id>/
+            location ^~ /archive/assets/ {{      # the pages' CSS and script, named with ?v=
+                add_header Cache-Control $fangtan_static_cache always;
+            }}
             location ~ \\.(ts|m4s|mp4|jpg|png|vtt)$ {{
                 add_header Cache-Control "public, max-age=300" always;
             }}
