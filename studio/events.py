@@ -76,17 +76,20 @@ def add_event_listener(listener: Callable[[OrmSession, Event], None]) -> None:
         _listeners.append(listener)
 
 
-# Called after commit with the committed events in seq order (e.g. studio/fanout's nchan
-# publisher); must not block: a listener hands the events to its own queue.
-_after_commit_listeners: list[Callable[[list[Event]], None]] = []
+# Called after commit with the committed events in seq order and what else the commit did,
+# {"redacted_interviews": [id, ...]} (interviews whose earlier public events redact_public_events
+# rewrote: copies kept outside the DB, e.g. nchan's message buffer, are stale), e.g. by
+# studio/fanout's nchan publisher; must not block: a listener hands the work to its own queue.
+AfterCommitListener = Callable[[list[Event], dict], None]
+_after_commit_listeners: list[AfterCommitListener] = []
 
 
-def add_after_commit_listener(listener: Callable[[list[Event]], None]) -> None:
+def add_after_commit_listener(listener: AfterCommitListener) -> None:
     if listener not in _after_commit_listeners:
         _after_commit_listeners.append(listener)
 
 
-def remove_after_commit_listener(listener: Callable[[list[Event]], None]) -> None:
+def remove_after_commit_listener(listener: AfterCommitListener) -> None:
     if listener in _after_commit_listeners:
         _after_commit_listeners.remove(listener)
 
@@ -148,6 +151,8 @@ def redact_public_events(session: OrmSession, interview_id: int,
             changed += 1
     if changed:
         session.flush()
+        # After commit, listeners learn the old payloads are gone (the nchan buffer is purged).
+        session.info.setdefault("redacted_interviews", []).append(int(interview_id))
     return changed
 
 
@@ -237,7 +242,8 @@ def build_snapshot(interview_id: int, audience: str) -> tuple[dict, int]:
 def _emit_pending(session: OrmSession) -> None:
     pending = session.info.pop("pending_events", None) or []
     closed_rooms = session.info.pop("closed_public_rooms", None) or []
-    if not pending and not closed_rooms:
+    redacted = list(dict.fromkeys(session.info.pop("redacted_interviews", None) or []))
+    if not pending and not closed_rooms and not redacted:
         return
     from .extensions import socketio
 
@@ -247,9 +253,9 @@ def _emit_pending(session: OrmSession) -> None:
         if ev.public:
             socketio.emit("event", event_payload(ev, PUBLIC), namespace="/live",
                           to=room_for(ev.interview_id, PUBLIC))
-    for listener in _after_commit_listeners if pending else ():
+    for listener in _after_commit_listeners if pending or redacted else ():
         try:
-            listener(pending)
+            listener(pending, {"redacted_interviews": redacted})
         except Exception:  # noqa: BLE001 - the commit is done; one listener must not stop the others
             logging.getLogger(__name__).exception("after-commit listener %r failed", listener)
     # After the events: the viewers still learn of the state change that closes their room.
@@ -260,6 +266,7 @@ def _emit_pending(session: OrmSession) -> None:
 def _drop_pending(session: OrmSession, *_args) -> None:
     session.info.pop("pending_events", None)
     session.info.pop("closed_public_rooms", None)
+    session.info.pop("redacted_interviews", None)
 
 
 def install_broadcast_hooks() -> None:

@@ -12,10 +12,12 @@ from studio.fanout.publisher import Message, NchanPublisher, PublishError
 
 
 class FakeNchan:
-    """A publisher location on a free port: records each POST; can fail the first N of them."""
+    """A publisher location on a free port: records each POST (and, in `calls`, each DELETE, in
+    arrival order); can fail the first N POSTs."""
 
     def __init__(self, fail_first: int = 0):
         self.received: list[tuple[str, dict]] = []
+        self.calls: list[tuple[str, str, str]] = []  # (method, path, event type or "")
         self.attempts = 0
         self.fail_first = fail_first
         outer = self
@@ -28,7 +30,14 @@ class FakeNchan:
                     self.send_response(502)
                 else:
                     outer.received.append((self.path, json.loads(body)))
+                    outer.calls.append(("POST", self.path, json.loads(body)["type"]))
                     self.send_response(202)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_DELETE(self):  # noqa: N802 - http.server's name
+                outer.calls.append(("DELETE", self.path, ""))
+                self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -193,3 +202,73 @@ def test_the_queue_is_bounded_dropping_the_oldest():
     gate.set()
     assert publisher.flush(5)
     assert posted == [1, 3, 4, 5] and publisher.stats["dropped"] == 1
+
+
+def test_a_redacting_commit_purges_the_channel_after_its_own_events_and_no_other_commit_does(
+        app, login, interview, fake_nchan):
+    """Issue 16.2 x 14: nchan's buffer keeps what redact_public_events rewrote in the DB."""
+    editor, admin = login("feed_editor"), login("admin")
+    iid = interview["id"]
+    assert admin.post(f"/api/interviews/{iid}/state", json={"state": "live"}).status_code == 200
+    first = editor.post(f"/api/interviews/{iid}/feed", json={"speaker": "host", "text": "家住幸福路8号"}).get_json()
+    editor.post(f"/api/interviews/{iid}/feed", json={"speaker": "host", "text": "第二条"})
+    assert editor.patch(f"/api/feed/{first['id']}", json={"pinned": True}).status_code == 200
+    assert _publisher().flush(10)
+    assert not [c for c in fake_nchan.calls if c[0] == "DELETE"]  # nothing redacted yet: no purge
+
+    fake_nchan.calls.clear()
+    assert editor.delete(f"/api/feed/{first['id']}").status_code == 200
+    editor.post(f"/api/interviews/{iid}/feed", json={"speaker": "host", "text": "第三条"})
+    assert _publisher().flush(10)
+    channel = f"/internal/nchan/pub/{iid}"
+    assert fake_nchan.calls == [("POST", channel, "feed.deleted"), ("DELETE", channel, ""),
+                                ("POST", channel, "feed.posted")]
+    assert _publisher().stats["purged"] == 1
+
+
+def test_a_rolled_back_redaction_purges_nothing(app, login, interview, fake_nchan):
+    from studio.db import Session
+    from studio.events import redact_public_events
+
+    editor = login("feed_editor")
+    editor.post(f"/api/interviews/{interview['id']}/feed", json={"speaker": "host", "text": "要撤回的话"})
+    assert _publisher().flush(5)
+    fake_nchan.calls.clear()
+    with app.app_context():
+        session = Session()
+        assert redact_public_events(session, interview["id"], lambda _t, _d: True, lambda _t, d: {"id": d.get("id")})
+        session.rollback()
+        session.commit()  # a later commit in the same session must not purge for the rolled-back one
+    assert _publisher().flush(5)
+    assert fake_nchan.calls == []
+
+
+def test_the_purge_keeps_its_place_in_the_queue_and_is_never_dropped():
+    from studio.fanout.publisher import PURGE
+
+    calls = []
+    gate = threading.Event()
+
+    def post(url, body, timeout):
+        gate.wait(5)
+        calls.append(("POST", url, json.loads(body)["seq"]))
+
+    def delete(url, timeout):
+        calls.append(("DELETE", url, None))
+
+    class Ev:  # the after-commit listener reads these attributes of an Event row
+        def __init__(self, seq):
+            self.interview_id, self.seq, self.type, self.public = 7, seq, "feed.posted", True
+            self.prev_public_seq, self.data, self.at = seq - 1, {"id": seq}, None
+
+    publisher = NchanPublisher("http://nginx/pub", post=post, delete=delete, max_queue=3)
+    publisher.enqueue([_message(1)])
+    time.sleep(0.1)  # 1 is being sent, the rest queue behind it
+    publisher.after_commit([Ev(2)], {"redacted_interviews": [7]})
+    assert [m.kind for m in publisher._queue] == ["publish", PURGE]
+    publisher.after_commit([Ev(3), Ev(4)], {"redacted_interviews": []})  # full: 2 goes, not the purge
+    gate.set()
+    assert publisher.flush(5)
+    assert calls == [("POST", "http://nginx/pub/7", 1), ("DELETE", "http://nginx/pub/7", None),
+                     ("POST", "http://nginx/pub/7", 3), ("POST", "http://nginx/pub/7", 4)]
+    assert publisher.stats["dropped"] == 1 and publisher.stats["purged"] == 1
