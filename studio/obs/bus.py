@@ -205,12 +205,22 @@ class CommandBus:
 
     # ---- both ends -----------------------------------------------------------------------
 
-    def send(self, command_id: int) -> bool:
-        """Hand a committed command row to the owner; True when it went by a push path."""
+    def local_owner(self):
+        """This process's owner when it holds the lease with a live connection, else None."""
         owner = self.owner
-        if owner is not None and owner.serving:
+        return owner if owner is not None and owner.serving else None
+
+    def send(self, command_id: int) -> bool:
+        """Hand a committed command row to the owner; True when it went by a push path.
+
+        The owner of this process gets every id first: it runs the rows it claimed at insert
+        (enqueue_command), fails them if it cannot, and ignores the rest unless serving.
+        """
+        owner = self.owner
+        if owner is not None:
             owner.deliver(command_id)
-            return True
+            if owner.serving:
+                return True
         if self.transport is not None:
             return self._publish("commands", command_id)
         return False

@@ -151,9 +151,7 @@ class ObsOwner:
     def _handle(self, item: tuple) -> None:
         kind = item[0]
         if kind == "command":
-            if self.serving:
-                self._execute(item[1])
-            # else: it stays pending; the owner that connects next sweeps it up (or it times out)
+            self._execute(item[1])
         elif kind == "obs":
             self._handle_obs_event(*item[1:])
         elif kind == "stats":
@@ -215,7 +213,8 @@ class ObsOwner:
     def _fail_orphaned_commands(self, session) -> None:
         """Commands the dead owner had claimed: OBS may or may not have done them, so they are
         failed, never run a second time (its pending ones are swept up once we connect)."""
-        orphaned = list(session.scalars(select(ObsCommand.id).where(ObsCommand.state == "running")))
+        orphaned = list(session.scalars(select(ObsCommand.id).where(
+            ObsCommand.state == "running", or_(ObsCommand.claimed_by.is_(None), ObsCommand.claimed_by != self.token))))
         if not orphaned:
             return
         session.execute(update(ObsCommand).where(ObsCommand.id.in_(orphaned), ObsCommand.state == "running")
@@ -503,8 +502,31 @@ class ObsOwner:
             self._execute(command_id)
 
     def _claim(self, session, command_id: int) -> bool:
-        """pending -> running, only if still pending and in date: whoever claims it runs it, once."""
+        """pending -> running, only if still pending and in date: whoever claims it runs it, once.
+
+        A row this process stored already claimed for us (enqueue_command) is ours to run, or to
+        fail when we cannot: nobody else may. A pending row waits while we are not serving (the
+        owner that connects next sweeps it up, or the request times out).
+        """
         fresh_since = utcnow() - timedelta(seconds=services.COMMAND_TIMEOUT_S)
+        row = session.execute(select(ObsCommand.state, ObsCommand.claimed_by, ObsCommand.created_at)
+                              .where(ObsCommand.id == command_id)).first()
+        session.rollback()
+        if row is None:
+            return False
+        if row.state == "running" and row.claimed_by == self.token:
+            if self.serving and row.created_at >= fresh_since:
+                return True
+            # Its request has given up (or we cannot reach OBS): never run it late.
+            error = ({"code": "obs_disconnected", "message": "OBS 未连接", "status": 503} if not self.serving else
+                     {"code": "obs_timeout", "message": "OBS 未在规定时间内响应", "status": 504})
+            session.execute(update(ObsCommand).where(ObsCommand.id == command_id, ObsCommand.state == "running")
+                            .values(state="failed", finished_at=utcnow(), error=error))
+            session.commit()
+            self._answered(command_id)
+            return False
+        if row.state != "pending" or not self.serving:
+            return False
         claimed = session.execute(update(ObsCommand).where(
             ObsCommand.id == command_id, ObsCommand.state == "pending", ObsCommand.created_at >= fresh_since)
             .values(state="running", claimed_by=self.token, claimed_at=utcnow())).rowcount == 1

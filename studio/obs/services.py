@@ -169,8 +169,15 @@ def record_obs_state(session, status: ObsStatus, obs_configured: bool = True) ->
 # ---- commands: any process asks, the owner executes ----------------------------------------
 
 def enqueue_command(session, kind: str, payload: dict, user_id: int | None) -> ObsCommand:
-    command = ObsCommand(kind=kind, payload=payload, state="pending", result={}, error={}, user_id=user_id,
-                         created_at=utcnow())
+    """The command's row. When this process's own owner is serving, the row is stored already
+    claimed by it: one commit less before OBS acts, and only that owner will ever run it."""
+    from . import get_bus
+
+    now = utcnow()
+    owner = get_bus().local_owner()
+    command = ObsCommand(kind=kind, payload=payload, state="running" if owner else "pending", result={}, error={},
+                         user_id=user_id, created_at=now, claimed_by=owner.token if owner else None,
+                         claimed_at=now if owner else None)
     session.add(command)
     session.flush()
     return command
