@@ -55,12 +55,14 @@ def similar_candidates(key: str, others: list[tuple[int, str]], threshold: float
 # here by the next question. A gap in the log (pruned events) or a seq going back (a restored
 # database) rebuilds the index from the questions table.
 #
-# Candidates are the questions sharing a gram with the new one, at most MAX_POSTINGS of the
-# most recent per gram (every holder of the rarer grams): an interview where thousands share
-# "请问" costs the same as a small one. Up to MAX_POSTINGS questions per gram this is exactly
-# the full comparison; beyond it an old question that shares only common grams is not offered.
+# Candidates are the questions sharing a gram with the new one: the rarest grams first, at most
+# MAX_POSTINGS of the most recent per gram and MAX_CANDIDATES in all. An interview where
+# thousands share "请问" costs the same as a small one. While the grams' holders fit in those
+# bounds this is exactly the full comparison; beyond them an old question sharing only common
+# grams is not offered (a near-duplicate shares rare ones).
 
-MAX_POSTINGS = 300
+MAX_POSTINGS = 100
+MAX_CANDIDATES = 300
 MAX_INTERVIEWS = 16
 EXCLUDED_STATUSES = ("rejected", "merged")
 
@@ -128,10 +130,15 @@ class InterviewIndex:
                    limit: int = MAX_SUGGESTIONS) -> list[dict]:
         grams = ngrams(key)
         ids: set[int] = set()
-        for gram in grams:
-            posting = self.postings.get(gram)
-            if posting:
-                ids.update(posting[-MAX_POSTINGS:])
+        # Rarest grams first: the questions that share them are the likeliest duplicates.
+        postings = sorted((self.postings.get(gram) or () for gram in grams), key=len)
+        budget = MAX_CANDIDATES
+        for posting in postings:
+            if budget <= 0:
+                break
+            taken = posting[-min(MAX_POSTINGS, budget):]
+            ids.update(taken)
+            budget -= len(taken)
         ids.discard(exclude)
         scored = []
         for other_id in ids:

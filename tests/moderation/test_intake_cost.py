@@ -29,7 +29,7 @@ def test_compiled_matcher_finds_exactly_what_word_by_word_search_finds():
 def test_index_gives_the_full_comparison_up_to_its_posting_limit():
     rng = random.Random(3)
     topics = ["消防站什么时候建成", "公交线路何时调整", "老旧小区改造", "社区医院周末开门吗"]
-    keys = {i: f"请问{rng.choice(topics)}{rng.choice(topics)[:rng.randint(1, 6)]}" for i in range(1, 200)}
+    keys = {i: f"请问{rng.choice(topics)}{rng.choice(topics)[:rng.randint(1, 6)]}" for i in range(1, 100)}
     statuses = {i: rng.choice(["pending", "approved", "rejected", "merged"]) for i in keys}
     index = InterviewIndex(1)
     for i, key in keys.items():
