@@ -80,6 +80,12 @@ def migration_problem(database_url: str) -> str | None:
 _WITHOUT_MIGRATION = {("db", "upgrade")}
 
 
+def without_database(callback):
+    """Mark a command that never touches the database (it runs even before `db upgrade`)."""
+    callback._migration_checked = True
+    return callback
+
+
 def guard_commands(app: Flask) -> None:
     """Make every command of the app (registered by any package) check the database first."""
     import functools

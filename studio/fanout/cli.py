@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from ..cli import without_database
 from . import nginx_conf
 
 
@@ -25,6 +26,7 @@ def register_commands(app: Flask) -> None:
     @click.option("--limit-conn", type=int, default=200, show_default=True,
                   help="most connections per client address (viewers behind one NAT share one); 0: no cap")
     @click.option("--worker-connections", type=int, default=16384, show_default=True)
+    @without_database  # printing a configuration reads settings only
     def nginx_conf_command(listen, apps, prefix, hls_dir, rtmp_listen, user, limit_conn, worker_connections):
         """Print a complete nginx configuration (nginx -c FILE) with nchan for the public events."""
         from ..app import VENDOR_FILES
