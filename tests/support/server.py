@@ -24,7 +24,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 class ServerProcess:
     """One server process on a free port with its own DATA_DIR (or a given DATABASE_URL)."""
 
-    def __init__(self, data_dir: Path, env: dict | None = None, port: int | None = None):
+    def __init__(self, data_dir: Path, env: dict | None = None, port: int | None = None, root: Path | None = None):
+        self.root = Path(root or ROOT)  # another checkout (bench/viewer_page.py: the code before a change)
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -37,7 +38,7 @@ class ServerProcess:
 
     def flask(self, *args: str, stdin: str | None = None) -> str:
         """Run `flask --app server ARGS` against this server's settings; returns stdout."""
-        result = subprocess.run([sys.executable, "-m", "flask", "--app", "server", *args], cwd=ROOT,
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "server", *args], cwd=self.root,
                                 env=self.env, input=stdin, capture_output=True, text=True, timeout=120)
         if result.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} failed: {result.stderr[-2000:]}")
@@ -52,7 +53,7 @@ class ServerProcess:
 
     def start(self, timeout: float = 30) -> "ServerProcess":
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "server.py"], cwd=ROOT, env=self.env,
+        self.proc = subprocess.Popen([sys.executable, "server.py"], cwd=self.root, env=self.env,
                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + timeout
         while time.time() < deadline:

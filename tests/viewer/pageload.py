@@ -31,6 +31,13 @@ VIDEO = re.compile(r"hls(\.min)?\.js|\.m3u8|\.ts(\?|$)|\.m4s|\.mp4|poster\.jpg|/
 NO_NATIVE_HLS = """(() => { const real = HTMLMediaElement.prototype.canPlayType;
   HTMLMediaElement.prototype.canPlayType = function (t) { return /mpegurl/i.test(t) ? '' : real.call(this, t); }; })();"""
 
+# Marks the feed's (and the archive transcript's) text for the Element Timing API as the parser
+# inserts it, so any version of the page is measured alike.
+MARK_ENTRIES = """(() => { const sel = '#feed .entry .text, .transcript-lines .text';
+  const mark = n => { if (n.nodeType === 1 && n.matches(sel) && !n.hasAttribute('elementtiming')) n.setAttribute('elementtiming', 'feed-entry'); };
+  new MutationObserver(ms => { for (const m of ms) for (const n of m.addedNodes) {
+    if (n.nodeType !== 1) continue; mark(n); n.querySelectorAll('.text').forEach(mark); } })
+    .observe(document, {childList: true, subtree: true}); })();"""
 _FIRST_ENTRY_JS = """() => new Promise(resolve => {
   let done = false;
   const finish = v => { if (!done) { done = true; resolve(v); } };
@@ -123,6 +130,7 @@ def first_and_repeat(browser, url: str, ready: str | None = None, init_script: s
                      settle_s: float = 2.5, network=SLOW_3G) -> tuple[Visit, Visit]:
     """A first visit (empty cache) and a repeat visit of the same phone (its cache kept)."""
     context = browser.new_context(**PHONE)
+    context.add_init_script(MARK_ENTRIES)
     if init_script:
         context.add_init_script(init_script)
     try:
