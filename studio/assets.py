@@ -118,15 +118,12 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_STREAMS", False)   # media and downloads: never buffered here
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)
-    if app.config.get("COMPRESS_RESPONSES", True):
-        Compress(app)
+    Compress(app)
     app.jinja_env.globals["asset_version"] = asset_version
 
     @app.url_defaults
     def _hashed_static(endpoint, values):
         if "v" in values or endpoint not in ("static", "vendor"):
-            return
-        if not app.config.get("STATIC_HASHED_URLS", True):
             return
         path = _served_file(endpoint, values)
         digest = file_hash(path) if path else None
@@ -148,7 +145,7 @@ def init_app(app: Flask) -> None:
         elif endpoint == "static":
             resp.headers["Cache-Control"] = "no-cache"
         if resp.status_code != 200 or request.method != "GET" or resp.mimetype not in TEXT_TYPES \
-                or "Content-Encoding" in resp.headers or not app.config.get("COMPRESS_RESPONSES", True):
+                or "Content-Encoding" in resp.headers:
             return resp
         vary = resp.headers.get("Vary")
         if not vary or "accept-encoding" not in vary.lower():

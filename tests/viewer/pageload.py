@@ -96,6 +96,8 @@ def visit(context, url: str, ready: str | None = None, settle_s: float = 2.5, ne
     def finished(e):
         rid, size = e["requestId"], int(e.get("encodedDataLength") or 0)
         address = urls.get(rid, "?")
+        if address.startswith("data:"):  # the browser's own media-control icons: nothing moved
+            return
         with lock:
             result.requests.append((address, size, rid in cached))
             if VIDEO.search(address):
