@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENDOR_FILES = {
     "socket.io.min.js": ROOT / "node_modules/socket.io-client/dist/socket.io.min.js",
     "hls.min.js": ROOT / "node_modules/hls.js/dist/hls.min.js",
+    "echarts.min.js": ROOT / "node_modules/echarts/dist/echarts.min.js",  # the assessment charts
 }
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ def _register_blueprints(app: Flask) -> None:
     cues.init_app(app)
     moderation.init_app(app)
     publishing.init_app(app)
+    from . import programme
+    programme.init_app(app)  # the year's programme (issue 12)
     from . import fanout
     fanout.init_app(app)  # PUBLIC_FANOUT=nchan, and `flask deploy nginx-conf`
 

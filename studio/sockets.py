@@ -78,6 +78,8 @@ def _join(data: dict, audience: str) -> dict:
     # Join first, then read: anything committed meanwhile arrives twice at worst, and clients
     # drop seqs they already have; reading first could lose it.
     join_room(room_for(interview_id, audience))
+    if audience == PUBLIC:
+        _live_room_changed(interview_id, True)
     last_seq = data.get("last_seq")
     if last_seq is None:
         snapshot, last_seq = build_snapshot(interview_id, audience)
@@ -89,6 +91,32 @@ def _join(data: dict, audience: str) -> dict:
 @socketio.on("connect", namespace="/live")
 def live_connect(auth=None):
     return True
+
+
+# callbacks(sid, interview_id or None, joined) on /live room joins, leaves and disconnects
+# (None: the socket is gone): e.g. the programme's viewer counts. Nothing else is passed.
+_live_room_callbacks: list = []
+
+
+def on_live_room(callback) -> None:
+    if callback not in _live_room_callbacks:
+        _live_room_callbacks.append(callback)
+
+
+def _live_room_changed(interview_id: int | None, joined: bool) -> None:
+    for callback in _live_room_callbacks:
+        try:
+            callback(request.sid, interview_id, joined)
+        except Exception:  # noqa: BLE001 - a counter must never break a viewer's join
+            log.exception("live room callback %r failed", callback)
+
+
+@socketio.on("disconnect", namespace="/live")
+def live_disconnect(*_args):
+    try:
+        _live_room_changed(None, False)
+    finally:
+        Session.remove()
 
 
 # namespace -> callbacks(sid) run when one of its sockets goes away (a console reloaded or
@@ -167,6 +195,7 @@ def live_leave(data, _user):
     """Stop following an interview: {interview_id}."""
     if isinstance(data.get("interview_id"), int):
         leave_room(room_for(data["interview_id"], PUBLIC))
+        _live_room_changed(data["interview_id"], False)
     return {}
 
 

@@ -1,0 +1,83 @@
+"""The year's programme (issue 12): deadlines per interview, the script's review path with the
+liaison's upload link, the year's dashboard and the daily digest, themed series (专题) with
+their archive pages, assessment (考核) of the units, and viewer counts that track nobody.
+
+An area in the shape of issue 9: its own models, services (deadlines, scripts, series, stats,
+assessment, digest: plain functions), routes, templates, static files and init_app. It reads
+other areas only through their public functions (cues.parsing / cues.services.replace_script,
+moderation.models + reply_due, publishing.archive's index helpers) and the event log.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+
+from ..events import register_event_type
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPES = (
+    ("script.version_submitted", False, "a script version (访谈稿) was submitted: {version, chars, submitted_by} "
+                                        "(staff only)"),
+    ("script.version_reviewed", False, "a script version was approved or returned: {version, decision, comment, by} "
+                                       "(staff only)"),
+)
+SERIES_MARK = "<!-- fangtan:series -->"
+
+
+def init_app(app: Flask) -> None:
+    """Attach the routes, pages, event types, the /live room counting, archive view counting and
+    the `programme` commands."""
+    from . import routes
+
+    for name, public, doc in EVENT_TYPES:
+        register_event_type(name, public, doc)
+    if "programme" not in app.blueprints:
+        app.register_blueprint(routes.bp)
+    _count_live_rooms()
+    app.after_request(_archive_page_hook)
+    from .cli import register_commands
+    register_commands(app)
+    from .timer import start_digest_timer
+    start_digest_timer(app)
+
+
+def _count_live_rooms() -> None:
+    from ..sockets import on_live_room
+    from . import viewers
+
+    on_live_room(viewers.on_live_room)
+
+
+def _archive_page_hook(resp):
+    """After a published interview's archive page is served: count the view (a number, nothing
+    about the viewer) and add the links to its series (the page file was rendered at publish time
+    and knows nothing of series made since)."""
+    if request.endpoint != "publishing.archive_file" or request.method != "GET":
+        return resp
+    name = (request.view_args or {}).get("name", "index.html")
+    if name != "index.html" or resp.status_code not in (200, 304):
+        return resp
+    interview_id = request.view_args["interview_id"]
+    from ..db import Session
+    from . import series, stats
+
+    session = Session()
+    try:
+        stats.count_archive_view(session, interview_id)
+        session.commit()
+    except Exception:  # noqa: BLE001 - a counter must never break the page
+        session.rollback()
+        log.exception("counting an archive view failed")
+    if resp.status_code == 200 and resp.mimetype == "text/html":
+        linked = series.series_of_interview(session, interview_id)
+        if linked:
+            resp.direct_passthrough = False
+            html = resp.get_data(as_text=True)
+            block = series.links_html(linked)
+            html = html.replace("</main>", block + "</main>", 1) if "</main>" in html else \
+                html.replace("</body>", block + "</body>", 1)
+            resp.set_data(html)
+            resp.set_etag(__import__("hashlib").sha256(resp.get_data()).hexdigest()[:32])
+    return resp
