@@ -111,6 +111,32 @@ def _accepted(header: str) -> str | None:
     return None
 
 
+# The archive's pages are files too (send_file streams them, which Flask-Compress leaves alone);
+# small, they are compressed as they go out. Media in the same folders is not text: untouched.
+ARCHIVE_PAGES = {"publishing.archive_index", "publishing.archive_file", "publishing.archive_feed"}
+ARCHIVE_PAGE_LIMIT = 2 * 1024 * 1024
+
+
+def _compress_archive_page(resp):
+    if resp.status_code != 200 or request.method != "GET" or resp.mimetype not in TEXT_TYPES \
+            or "Content-Encoding" in resp.headers or (resp.content_length or 0) > ARCHIVE_PAGE_LIMIT:
+        return resp
+    vary = resp.headers.get("Vary")
+    if not vary or "accept-encoding" not in vary.lower():
+        resp.headers["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
+    algorithm = _accepted(request.headers.get("Accept-Encoding", ""))
+    if algorithm is None:
+        return resp
+    resp.direct_passthrough = False
+    data = resp.get_data()
+    resp.set_data(brotli.compress(data, quality=5) if algorithm == "br" else gzip.compress(data, 6, mtime=0))
+    resp.headers["Content-Encoding"] = algorithm
+    etag, _weak = resp.get_etag()
+    if etag:
+        resp.set_etag(etag, weak=True)
+    return resp
+
+
 def init_app(app: Flask) -> None:
     from flask_compress import Compress
 
@@ -133,6 +159,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _static_cache_and_compression(resp):
         endpoint = request.endpoint
+        if endpoint in ARCHIVE_PAGES:
+            return _compress_archive_page(resp)
         if endpoint not in ("static", "vendor", "publishing.archive_asset"):
             return resp
         path = _served_file(endpoint, request.view_args or {})

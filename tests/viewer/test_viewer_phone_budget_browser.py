@@ -104,6 +104,9 @@ def test_published_viewer_archive_index_and_archive_page(phone_server, browser):
                          headers={"Accept-Encoding": "gzip"}, timeout=5)
     assert asset.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert asset.headers["Content-Encoding"] == "gzip"
+    for page in (f"/archive/{iid}/", "/archive/"):  # the archive's pages are files, compressed too
+        got = requests.get(phone_server.url + page, headers={"Accept-Encoding": "gzip"}, timeout=5)
+        assert got.headers.get("Content-Encoding") == "gzip" and "Accept-Encoding" in got.headers["Vary"]
 
 
 def test_question_receipt_look_up_is_accessible(phone_server, browser):
