@@ -9,13 +9,19 @@ from .server import ServerProcess
 ALL_ROLES = ("admin", "host", "moderator", "director", "feed_editor", "publisher")
 
 
-@pytest.fixture
-def live_server(tmp_path):
-    """A migrated real server process with one account per role (username = role)."""
-    server = ServerProcess(tmp_path / "server")
+def start_server(data_dir) -> ServerProcess:
+    """A migrated real server process with one account per role (username = role), started."""
+    server = ServerProcess(data_dir)
     server.migrate()
     for role in ALL_ROLES:
         server.create_user(role, role)
     server.start()
+    return server
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """A migrated real server process with one account per role (username = role)."""
+    server = start_server(tmp_path / "server")
     yield server
     server.kill()

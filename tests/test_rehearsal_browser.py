@@ -1,0 +1,53 @@
+"""What a full rehearsal in real Chromium found after issues 8 and 16 (one server for the module):
+the viewer's 查询 button squeezed to two lines on a phone, a netizen's phone number in a question
+not pointed out to the moderator, staff pages showing the browser's clock beside the studio's,
+the audit page repeating a merge's target, and a red 恢复直播 where 结束直播 had just been."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.moderation.support import live_interview, netizen_session
+from tests.support.browser import login_context
+from tests.support.fixtures import start_server
+from tests.support.server import PASSWORD
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One server for the module (each test makes its own interview): fewer processes on 2 cores."""
+    proc = start_server(tmp_path_factory.mktemp("rehearsal") / "server")
+    yield proc
+    proc.kill()
+
+
+def _ask(server, iid, text, ip="127.0.0.7", **fields):
+    resp = netizen_session(ip).post(server.url + f"/api/interviews/{iid}/questions",
+                                    json={"nickname": "网友", "text": text, **fields}, timeout=10)
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+def test_viewer_lookup_button_stays_on_one_line_on_a_phone(server, browser):
+    iid = live_interview(server, "查询码 手机")
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = ctx.new_page()
+        page.goto(f"/i/{iid}")
+        page.click(".vq-lookup summary")
+        page.fill("#vq-lookup-code", "FF7G2G5P")
+        button = page.locator("#vq-lookup-form button")
+        box, field = button.bounding_box(), page.locator("#vq-lookup-code").bounding_box()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".vq-lookup").screenshot(path=str(ARTIFACTS / "rehearsal-viewer-lookup-390.png"))
+        # one line of text: wider than tall, no taller than the code box beside it
+        assert box["width"] > box["height"] and box["height"] <= field["height"] + 2, (box, field)
+        assert field["width"] > 200, field
+    finally:
+        ctx.close()
