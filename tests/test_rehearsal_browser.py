@@ -51,3 +51,27 @@ def test_viewer_lookup_button_stays_on_one_line_on_a_phone(server, browser):
         assert field["width"] > 200, field
     finally:
         ctx.close()
+
+
+def test_audit_names_a_merge_target_once(server, browser):
+    iid = live_interview(server, "审核记录 合并")
+    _ask(server, iid, "请问非遗项目如何申请旅游补贴？需要哪些材料：身份证、证明（原件）？")
+    _ask(server, iid, "请问非遗项目如何申请旅游补贴？需要哪些材料", ip="127.0.0.9")
+    moderator = server.session("moderator")
+    pending = moderator.get(server.url + f"/api/interviews/{iid}/questions?status=pending", timeout=10).json()["questions"]
+    first, second = sorted(q["id"] for q in pending)
+    resp = moderator.post(server.url + f"/api/questions/{second}/merge", json={"into": first}, timeout=10)
+    assert resp.ok, resp.text
+    ctx = login_context(browser, server.url, "admin", PASSWORD)
+    try:
+        page = ctx.new_page()
+        page.goto("/admin/audit")
+        page.wait_for_selector("#audit-table tbody tr", timeout=10_000)
+        # the merged question's own row (question column #second, action 合并)
+        lines = page.evaluate("""(qid) => {
+            const row = [...document.querySelectorAll('#audit-table tbody tr')]
+              .find(r => r.cells[3].textContent === qid && r.cells[4].textContent === '合并');
+            return row ? [...row.querySelectorAll('.audit-change')].map(l => l.textContent) : null; }""", f"#{second}")
+        assert [line for line in lines if line.startswith("合并到")] == [f"合并到：（空） → #{first}"], lines
+    finally:
+        ctx.close()

@@ -58,6 +58,8 @@
     var hasBefore = Object.keys(before).length > 0;
     keys.forEach(function (key) {
       if (HIDDEN[key] || same(before[key], after[key])) return;
+      // A merge records its target twice (the field merged_into and the action's into): one line.
+      if (key === 'into' && 'merged_into' in after && same(after.into, after.merged_into)) return;
       var line = box.appendChild(el('div', 'audit-change'));
       line.dataset.field = key;
       line.appendChild(el('span', 'field', (FIELDS[key] || key) + '：'));
