@@ -75,3 +75,24 @@ def test_audit_names_a_merge_target_once(server, browser):
         assert [line for line in lines if line.startswith("合并到")] == [f"合并到：（空） → #{first}"], lines
     finally:
         ctx.close()
+
+
+def test_ended_live_offers_no_red_resume(server, browser):
+    iid = live_interview(server, "结束后 恢复直播")
+    admin = server.session("admin")
+    assert admin.post(server.url + f"/api/interviews/{iid}/state", json={"state": "ended"}, timeout=10).ok
+    ctx = login_context(browser, server.url, "admin", PASSWORD)
+    try:
+        page = ctx.new_page()
+        page.goto(f"/studio/{iid}/director")
+        page.wait_for_selector("#conn[data-status=live]", timeout=15_000)
+        shown = page.eval_on_selector_all(
+            ".dir-head button", "bs => bs.filter(b => !b.hidden).map(b => [b.textContent.trim(), b.classList.contains('primary')])")
+        assert shown == [["恢复直播", False]], shown
+        page.goto(f"/admin/interviews/{iid}")
+        page.wait_for_timeout(1500)  # after the socket's snapshot re-renders the buttons
+        buttons = page.eval_on_selector_all("#state-buttons button",
+                                            "bs => bs.map(b => [b.textContent.trim(), b.classList.contains('primary')])")
+        assert ["恢复直播", False] in buttons and not any(primary for _, primary in buttons), buttons
+    finally:
+        ctx.close()

@@ -224,8 +224,9 @@
     badge.className = 'badge state-' + state;
     var box = $('state-buttons');
     box.textContent = '';
-    // The next step first: a planned interview is announced (发布预告) before it goes live.
-    var primary = state === 'planned' ? 'preview' : 'live';
+    // The next step first: a planned interview is announced (发布预告) before it goes live. An
+    // ended live has no red button: resuming it is the exception, not the next step.
+    var primary = { planned: 'preview', preview: 'live' }[state];
     (meta.transitions[state] || []).slice().sort(function (a, b) {
       return STATE_ORDER.indexOf(a) - STATE_ORDER.indexOf(b);
     }).forEach(function (target) {
@@ -236,6 +237,10 @@
       b.dataset.state = target;
       b.dataset.confirm = action[1];
       b.textContent = action[0];
+      if (state === 'ended' && target === 'live') {  // the same words as the director page
+        b.textContent = '恢复直播';
+        b.dataset.confirm = '确定恢复直播吗？观众页会重新显示“直播中”。';
+      }
       if (target === primary) b.className = 'primary';
       box.appendChild(b);
     });

@@ -164,7 +164,8 @@
     $('preview-note').hidden = s !== 'planned' || canPreview;
     $('go-live').hidden = !(s === 'preview' || s === 'planned' || s === 'ended');
     $('go-live').textContent = s === 'ended' ? '恢复直播' : '开始直播';
-    $('go-live').classList.toggle('primary', s !== 'planned');
+    // Red for the next step only: 开始直播 after the preview; not 恢复直播 where 结束直播 just was.
+    $('go-live').classList.toggle('primary', s === 'preview');
     $('end-live').hidden = s !== 'live';
     ['go-live', 'end-live'].forEach(function (id) { $(id).disabled = !!transition; });
   }
