@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 
 def register_commands(app: Flask) -> None:
-    group = click.Group("programme", help="The year's programme: deadlines and reminders.")
+    group = AppGroup("programme", help="The year's programme: deadlines and reminders.")
 
     @group.command("digest")
     @click.option("--dry-run", is_flag=True, help="list what would be sent, send nothing")

@@ -66,6 +66,8 @@ def _apply(session, s: Series, body: dict, creating: bool) -> None:
         if not isinstance(description, str) or len(description) > 5000:
             raise ValidationError("description 应为不超过 5000 字的文本", code="invalid_field", field="description")
         s.description = description.strip()
+    if s not in session:  # a new series joins the session only once its fields are valid
+        session.add(s)
     session.flush()
     if "interview_ids" in body:
         ids = body["interview_ids"]
@@ -85,7 +87,6 @@ def _apply(session, s: Series, body: dict, creating: bool) -> None:
 
 def create_series(session, body) -> Series:
     s = Series()
-    session.add(s)
     _apply(session, s, body, creating=True)
     return s
 
