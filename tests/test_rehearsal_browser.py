@@ -53,6 +53,38 @@ def test_viewer_lookup_button_stays_on_one_line_on_a_phone(server, browser):
         ctx.close()
 
 
+def _utc_moderator_page(server, browser, iid):
+    """The console in a browser whose clock runs on UTC (a laptop set to it, a remote colleague)."""
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", timezone_id="UTC",
+                              viewport={"width": 1280, "height": 800})
+    login = ctx.new_page()
+    login.goto("/login")
+    login.fill("#username", "moderator")
+    login.fill("#password", PASSWORD)
+    login.click("button[type=submit]")
+    login.wait_for_url(lambda url: "/login" not in url, timeout=10_000)
+    page = ctx.new_page()
+    page.goto(f"/studio/{iid}/moderation")
+    page.wait_for_selector('#conn[data-status="live"]', timeout=15_000)
+    return ctx, page
+
+
+def test_console_shows_the_studio_time_like_the_viewer_page(server, browser):
+    iid = live_interview(server, "审核台 时间")
+    _ask(server, iid, "周末有没有免费的非遗体验活动，适合带孩子吗？", ip="127.0.0.10")
+    moderator = server.session("moderator")
+    created = moderator.get(server.url + f"/api/interviews/{iid}/questions?status=pending",
+                            timeout=10).json()["questions"][0]["created_at"]
+    assert created.endswith("+08:00"), created
+    ctx, page = _utc_moderator_page(server, browser, iid)
+    try:
+        item = page.locator("#questions li.q", has_text="免费的非遗体验")
+        item.wait_for(timeout=10_000)
+        assert item.locator(".q-head time").inner_text() == created[11:19]
+    finally:
+        ctx.close()
+
+
 def test_audit_names_a_merge_target_once(server, browser):
     iid = live_interview(server, "审核记录 合并")
     _ask(server, iid, "请问非遗项目如何申请旅游补贴？需要哪些材料：身份证、证明（原件）？")

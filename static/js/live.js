@@ -119,6 +119,10 @@
 
   function formatTime(iso) {
     if (!iso) return '';
+    // The server writes times in the studio's zone (+08:00): show that wall time, as the viewer
+    // page and the feed do, not the browser's zone (a laptop on UTC showed 08:47 beside 16:47).
+    var wall = /T(\d\d:\d\d:\d\d)(?:\.\d+)?[+-]\d\d:?\d\d$/.exec(String(iso));
+    if (wall) return wall[1];
     var d = new Date(iso);
     var pad = function (n) { return (n < 10 ? '0' : '') + n; };
     return pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
