@@ -69,6 +69,23 @@ def _utc_moderator_page(server, browser, iid):
     return ctx, page
 
 
+def test_console_points_out_a_phone_number_in_a_question(server, browser):
+    iid = live_interview(server, "个人信息 提醒")
+    _ask(server, iid, "非遗如何走进景区！我的电话 138 1234 5678，请回电；谢谢（急）")
+    _ask(server, iid, "2023年全县接报火灾二百一十三起，今年情况如何？", ip="127.0.0.8")
+    ctx, page = _utc_moderator_page(server, browser, iid)
+    try:
+        item = page.locator("#questions li.q", has_text="请回电")
+        item.wait_for(timeout=10_000)
+        assert item.locator(".q-flags.personal").inner_text(timeout=5_000) == "疑似含手机号：通过后会公开显示，请先“修改”删去"
+        other = page.locator("#questions li.q", has_text="二百一十三起")
+        assert other.locator(".q-flags.personal").count() == 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "rehearsal-console-personal-info.png"))
+    finally:
+        ctx.close()
+
+
 def test_console_shows_the_studio_time_like_the_viewer_page(server, browser):
     iid = live_interview(server, "审核台 时间")
     _ask(server, iid, "周末有没有免费的非遗体验活动，适合带孩子吗？", ip="127.0.0.10")

@@ -204,6 +204,20 @@
     return out;
   }
 
+  /* What in a question's text looks like a netizen's own number (a mobile, a landline, an ID card):
+   * an approved question is public, so the moderator is told before approving (修改 can take it
+   * out). Full-width digits and spaces or dashes between digits still count. */
+  function personalInfo(text) {
+    var digits = String(text || '').replace(/[\uff10-\uff19]/g, function (c) {
+      return String.fromCharCode(c.charCodeAt(0) - 0xfee0);
+    }).replace(/(\d)[\s\-\u2014\uff0d]+(?=\d)/g, '$1');
+    var found = [];
+    if (/(^|\D)1[3-9]\d{9}(?!\d)/.test(digits)) found.push('手机号');
+    if (/(^|\D)\d{17}[\dXx](?![\dXx])/.test(digits)) found.push('身份证号');
+    else if (/(^|\D)0\d{2,3}\d{7,8}(?!\d)/.test(digits)) found.push('电话号码');
+    return found;
+  }
+
   /* A claim lapses by itself after its time (the server stops honouring it then too). */
   function claimer(q) {
     if (!q.claimed_by || !q.claimed_until || new Date(q.claimed_until) < new Date()) return null;
@@ -252,6 +266,10 @@
     if (words.length) {
       li.appendChild(el('div', 'q-flags sensitive', '敏感词：' + words.map(function (f) { return f.word; })
         .filter(function (w, i, all) { return all.indexOf(w) === i; }).join('、')));
+    }
+    var personal = personalInfo(q.text);
+    if (personal.length && ['pending', 'approved', 'pushed', 'on_air'].indexOf(q.status) >= 0) {
+      li.appendChild(el('div', 'q-flags personal', '疑似含' + personal.join('、') + '：通过后会公开显示，请先“修改”删去'));
     }
     flags.filter(function (f) { return f.type === 'possible_duplicate'; }).forEach(function (f) {
       var other = questions[f.question_id];
