@@ -276,6 +276,9 @@ def submit_question(session, interview: Interview, body: dict, *, user: User | N
     key = match_key(text)
     if not key:
         raise ValidationError("问题内容不能只有标点或符号", code="empty_text", field="text")
+    if (interview.kind or "interview") == "policy_video":
+        # A recorded policy explainer has no live and no netizen questions (issue 13).
+        raise Forbidden("政策解读视频不接受网友提问", code="questions_not_taken")
     if user is None:
         state = intake_state(interview)
         if not state["accepting"]:

@@ -12,7 +12,7 @@ from .auth import has_role, require_roles
 from .db import Session, utcnow
 from .errors import Conflict, NotFound, ValidationError
 from .events import close_public_room_after_commit, record_event, register_snapshot_part
-from .models import INTERVIEW_STATES, Guest, Image, Interview, InterviewUnit, Unit
+from .models import INTERVIEW_KINDS, INTERVIEW_STATES, Guest, Image, Interview, InterviewUnit, Unit
 from .timefmt import iso, parse_iso
 
 # Which state may follow which. ended -> live resumes a live ended by mistake;
@@ -62,6 +62,8 @@ def interview_json(interview: Interview, staff: bool) -> dict:
         "started_at": iso(interview.started_at), "ended_at": iso(interview.ended_at),
         "published_at": iso(interview.published_at),
         "last_seq": interview.last_seq,
+        "kind": interview.kind or "interview", "policy_title": interview.policy_title or "",
+        "policy_url": interview.policy_url or "",
     }
     if staff:
         data.update({"plan_no": interview.plan_no, "liaison_name": interview.liaison_name,
@@ -223,6 +225,7 @@ def apply_changes(session, interview: Interview, body: dict) -> None:
         value = _text(body, key, limit, required=(key == "title" and "title" in body))
         if value is not None:
             setattr(interview, key, value)
+    _apply_kind(interview, body)
     if interview.liaison_email and not EMAIL.fullmatch(interview.liaison_email):
         raise ValidationError("联络人电子邮箱格式不正确", code="invalid_email", field="liaison_email")
     for key in ("scheduled_at", "questions_open_at", "questions_close_at"):
@@ -255,6 +258,21 @@ def apply_changes(session, interview: Interview, body: dict) -> None:
         _apply_units(session, interview, body["units"])
     if "guests" in body:
         _apply_guests(session, interview, body["guests"])
+
+
+def _apply_kind(interview: Interview, body: dict) -> None:
+    """kind and, for a policy explainer, the document it explains (an http(s) link only: it is
+    shown as a link on the archive page)."""
+    if "kind" in body:
+        if body["kind"] not in INTERVIEW_KINDS:
+            raise ValidationError("kind 必须是 interview、policy_video 或 open_day", code="invalid_kind", field="kind")
+        interview.kind = body["kind"]
+    for key, limit in (("policy_title", 300), ("policy_url", 1000)):
+        value = _text(body, key, limit)
+        if value is not None:
+            setattr(interview, key, value)
+    if interview.policy_url and not re.fullmatch(r"https?://[^\s<>\"]+", interview.policy_url):
+        raise ValidationError("政策文件链接必须以 http:// 或 https:// 开头", code="invalid_url", field="policy_url")
 
 
 def create_interview(session, body: dict) -> Interview:

@@ -14,6 +14,9 @@ STAFF_ROLES = frozenset(ROLES)
 
 # planned -> preview -> live -> ended -> published (and back from published by unpublishing)
 INTERVIEW_STATES = ("planned", "preview", "live", "ended", "published")
+# interview: the monthly live interview; policy_video (政策解读): a recorded explainer, no live
+# questions; open_day (政府开放日): registration, questionnaire, several venues (issue 13).
+INTERVIEW_KINDS = ("interview", "policy_video", "open_day")
 
 
 class Unit(Base):
@@ -78,6 +81,9 @@ class Interview(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     questions_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     questions_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(20), default="interview", server_default="interview")
+    policy_title: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    policy_url: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -104,6 +104,7 @@
       title: value('title').trim(), topic: value('topic'), description: value('description'),
       liaison_name: value('liaison_name'), liaison_phone: value('liaison_phone'),
       liaison_email: value('liaison_email'), notes: value('notes'),
+      kind: value('kind'), policy_title: value('policy_title'), policy_url: value('policy_url'),
       hosts: value('hosts').split(/[、,，;；]+/).map(function (h) { return h.trim(); }).filter(Boolean),
       questions_open_at: value('questions_open_at') || null, questions_close_at: value('questions_close_at') || null,
       units: collectUnits(), guests: collectGuests(),
