@@ -9,6 +9,7 @@ moderation.models + reply_due, publishing.archive's index helpers) and the event
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from flask import Flask, request
@@ -36,7 +37,7 @@ def init_app(app: Flask) -> None:
     if "programme" not in app.blueprints:
         app.register_blueprint(routes.bp)
     _count_live_rooms()
-    app.after_request(_archive_page_hook)
+    _wrap_archive_page(app)
     from .cli import register_commands
     register_commands(app)
     from .timer import start_digest_timer
@@ -50,11 +51,27 @@ def _count_live_rooms() -> None:
     on_live_room(viewers.on_live_room)
 
 
+def _wrap_archive_page(app: Flask) -> None:
+    """Wrap publishing's archive page view (publishing.init_app ran first): around the view, so
+    the page is changed before any after-request step (compression) touches the answer."""
+    import functools
+
+    view = app.view_functions.get("publishing.archive_file")
+    if view is None or getattr(view, "programme_wrapped", False):
+        return
+
+    @functools.wraps(view)
+    def archive_file(*args, **kwargs):
+        return _archive_page_hook(app.make_response(view(*args, **kwargs)))
+    archive_file.programme_wrapped = True
+    app.view_functions["publishing.archive_file"] = archive_file
+
+
 def _archive_page_hook(resp):
     """After a published interview's archive page is served: count the view (a number, nothing
     about the viewer) and add the links to its series (the page file was rendered at publish time
     and knows nothing of series made since)."""
-    if request.endpoint != "publishing.archive_file" or request.method != "GET":
+    if request.method != "GET":
         return resp
     name = (request.view_args or {}).get("name", "index.html")
     if name != "index.html" or resp.status_code not in (200, 304):
@@ -79,5 +96,5 @@ def _archive_page_hook(resp):
             html = html.replace("</main>", block + "</main>", 1) if "</main>" in html else \
                 html.replace("</body>", block + "</body>", 1)
             resp.set_data(html)
-            resp.set_etag(__import__("hashlib").sha256(resp.get_data()).hexdigest()[:32])
+            resp.set_etag(hashlib.sha256(resp.get_data()).hexdigest()[:32])
     return resp

@@ -4,27 +4,28 @@
   const KINDS = { preview: "预告", questions_open: "征集提问", script_final: "访谈稿", publish: "发布回顾", replies: "书面答复" };
   function chart(id, option) {
     const c = echarts.init(document.getElementById(id), null, { renderer: "svg" });
-    c.setOption(Object.assign({ animation: false, tooltip: { trigger: "axis" }, legend: { top: 28 },
-      grid: { left: 48, right: 16, top: 70, bottom: 70 } }, option));
+    // Units on the vertical axis: their long names stay readable however many there are.
+    c.setOption(Object.assign({ animation: false, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 30, type: "scroll" }, grid: { left: 8, right: 24, top: 64, bottom: 16, containLabel: true } }, option));
     window.addEventListener("resize", () => c.resize());
   }
   fetch(`/api/assessment?year=${year}`).then((r) => r.json()).then((data) => {
     if (data.error) throw new Error(data.error.message);
     const units = data.units;
     const names = units.map((u) => u.unit);
-    const xAxis = { type: "category", data: names, axisLabel: { interval: 0, rotate: 30 } };
+    const yAxis = { type: "category", data: names, inverse: true, axisLabel: { interval: 0, width: 120, overflow: "truncate" } };
     chart("chart-ontime", {
-      title: { text: "按时完成率（%）", left: "center", textStyle: { fontSize: 14 } }, xAxis, yAxis: { type: "value", max: 100 },
+      title: { text: "按时完成率（%）", left: "center", top: 6, textStyle: { fontSize: 14 } }, yAxis, xAxis: { type: "value", max: 100 },
       series: Object.keys(KINDS).map((k) => ({ name: KINDS[k], type: "bar",
         data: units.map((u) => u.on_time[k][1] ? Math.round(100 * u.on_time[k][0] / u.on_time[k][1]) : null) })),
     });
     chart("chart-questions", {
-      title: { text: "网友提问", left: "center", textStyle: { fontSize: 14 } }, xAxis, yAxis: { type: "value" },
+      title: { text: "网友提问", left: "center", top: 6, textStyle: { fontSize: 14 } }, yAxis, xAxis: { type: "value", minInterval: 1 },
       series: [["received", "收到"], ["approved", "通过"], ["answered_live", "直播回答"], ["replied", "书面答复"],
         ["replied_on_time", "按时答复"]].map(([k, label]) => ({ name: label, type: "bar", data: units.map((u) => u.questions[k]) })),
     });
     chart("chart-viewers", {
-      title: { text: "观看", left: "center", textStyle: { fontSize: 14 } }, xAxis, yAxis: { type: "value" },
+      title: { text: "观看", left: "center", top: 6, textStyle: { fontSize: 14 } }, yAxis, xAxis: { type: "value", minInterval: 1 },
       series: [{ name: "最高同时在线", type: "bar", data: units.map((u) => u.viewers_peak) },
         { name: "回顾页浏览", type: "bar", data: units.map((u) => u.archive_views) }],
     });
