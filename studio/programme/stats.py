@@ -23,33 +23,36 @@ STALE_AFTER = timedelta(hours=6)
 PROCESS = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 _lock = threading.Lock()
-_rooms: dict[str, set[int]] = {}   # sid -> interviews (process memory only)
-_counts: dict[int, int] = {}       # interview -> sockets in its /live room here
+# Keyed by the database too: one process may serve several apps (tests), each its own count.
+_rooms: dict[tuple[str, str], set[int]] = {}   # (database, sid) -> interviews (process memory only)
+_counts: dict[tuple[str, int], int] = {}       # (database, interview) -> sockets in its /live room here
 
 
-def joined(sid: str, interview_id: int) -> int | None:
+def joined(sid: str, interview_id: int, database: str = "") -> int | None:
     """A /live socket joined an interview's room: this process's new count, or None if it was in."""
     with _lock:
-        rooms = _rooms.setdefault(sid, set())
+        rooms = _rooms.setdefault((database, sid), set())
         if interview_id in rooms:
             return None
         rooms.add(interview_id)
-        _counts[interview_id] = _counts.get(interview_id, 0) + 1
-        return _counts[interview_id]
+        key = (database, interview_id)
+        _counts[key] = _counts.get(key, 0) + 1
+        return _counts[key]
 
 
-def left(sid: str, interview_id: int | None = None) -> dict[int, int]:
+def left(sid: str, interview_id: int | None = None, database: str = "") -> dict[int, int]:
     """A socket left one room (or, interview_id None, disconnected): {interview: new count}."""
     changed = {}
     with _lock:
-        rooms = _rooms.get(sid, set())
+        rooms = _rooms.get((database, sid), set())
         for iid in ([interview_id] if interview_id is not None else list(rooms)):
             if iid in rooms:
                 rooms.discard(iid)
-                _counts[iid] = max(0, _counts.get(iid, 0) - 1)
-                changed[iid] = _counts[iid]
+                key = (database, iid)
+                _counts[key] = max(0, _counts.get(key, 0) - 1)
+                changed[iid] = _counts[key]
         if not rooms:
-            _rooms.pop(sid, None)
+            _rooms.pop((database, sid), None)
     return changed
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
+
 from ..db import Session
 from . import stats
 
@@ -12,13 +14,14 @@ log = logging.getLogger(__name__)
 
 def on_live_room(sid: str, interview_id: int | None, joined: bool) -> None:
     """studio.sockets calls this on join (interview), leave (interview) and disconnect (None)."""
+    database = current_app.config["DATABASE_URL"]
     changed = {}
     if joined:
-        count = stats.joined(sid, interview_id)
+        count = stats.joined(sid, interview_id, database)
         if count is not None:
             changed[interview_id] = count
     else:
-        changed = stats.left(sid, interview_id)
+        changed = stats.left(sid, interview_id, database)
     if not changed:
         return
     session = Session()
