@@ -27,6 +27,16 @@ def _raise_open_files_limit() -> None:
 
 
 if __name__ == "__main__":
+    import sys
+
+    from studio.cli import migration_problem  # noqa: E402
+
+    # A database behind the code (after an update, before `db upgrade`) would answer 500 on every
+    # page that reads a new column: refuse in one line instead, like the CLI commands.
+    problem = migration_problem(app.config["DATABASE_URL"])
+    if problem:
+        print(f"Error: {problem}", file=sys.stderr)
+        sys.exit(2)
     _raise_open_files_limit()
     from studio.serving import serve  # noqa: E402
 

@@ -75,3 +75,19 @@ def test_the_server_prints_the_url_it_listens_on(tmp_path):
         assert f"listening on http://127.0.0.1:{server.port}/" in server.log()
     finally:
         server.kill()
+
+
+def test_the_server_refuses_a_database_behind_the_code_in_one_line(tmp_path):
+    # After an update and before `db upgrade`, every page reading a new column answered 500.
+    server = ServerProcess(tmp_path / "behind")
+    first = next(p for p in sorted((ROOT / "migrations" / "versions").glob("0001_*.py")))
+    revision = next(line.split("=", 1)[1].strip().strip("\"'") for line in first.read_text().splitlines()
+                    if line.startswith("revision"))
+    server.flask("db", "upgrade", "--revision", revision)
+    with pytest.raises(RuntimeError) as exc:
+        server.start(timeout=60)
+    assert "Error: 数据库版本落后 (database schema is behind)：请先运行 flask --app server db upgrade" in str(exc.value)
+    unmigrated = ServerProcess(tmp_path / "fresh")
+    with pytest.raises(RuntimeError) as exc:
+        unmigrated.start(timeout=60)
+    assert "Error: 数据库尚未迁移 (database not migrated)" in str(exc.value)
