@@ -75,10 +75,11 @@ def store_count(session, interview_id: int, count: int, process: str = PROCESS) 
         row.viewers, row.updated_at = count, now
     session.flush()
     total = viewers_now(session, interview_id)
-    stats = _ensure_stats(session, interview_id)
-    if total > stats.viewers_peak:
-        stats.viewers_peak, stats.viewers_peak_at = total, now
-    session.flush()
+    _ensure_stats(session, interview_id)
+    # One conditional UPDATE: processes raising the peak at once never lower it.
+    session.execute(update(InterviewStats).where(InterviewStats.interview_id == interview_id,
+                                                 InterviewStats.viewers_peak < total)
+                    .values(viewers_peak=total, viewers_peak_at=now))
     return total
 
 
