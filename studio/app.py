@@ -179,6 +179,8 @@ def _register_blueprints(app: Flask) -> None:
     publishing.init_app(app)
     from . import programme
     programme.init_app(app)  # the year's programme (issue 12)
+    from . import openday
+    openday.init_app(app)  # 政府开放日: registration, questionnaires, report (issue 13)
     from . import fanout
     fanout.init_app(app)  # PUBLIC_FANOUT=nchan, and `flask deploy nginx-conf`
 

@@ -1,0 +1,223 @@
+"""HTTP of the open day: registration and its review, the door list, questionnaires, and the
+phone pages. Thin: parse, check, call, commit."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from flask import Blueprint, current_app, g, jsonify, render_template, request
+
+from ..auth import client_ip, has_role, require_roles
+from ..db import Session
+from ..errors import Forbidden, ValidationError
+from ..interviews import get_interview, interview_json
+from ..origins import origin_allowed
+from . import exports, registration, survey
+
+bp = Blueprint("openday", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/openday")
+
+# One permission table for the area's routes (and its tests). Admin always passes.
+REGISTRATION_ADMIN = ("admin",)
+SURVEY_STAFF = ("host", "moderator")
+# The same device cookie the question form sets: one phone is one device across the viewer page.
+DEVICE_COOKIE = "fangtan_device"
+_DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+PUBLIC_WRITE_ORIGIN_SETTINGS = ("EMBED_ORIGINS", "TRUSTED_ORIGINS")
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
+    return body
+
+
+def _public_json_body() -> dict:
+    """A public write: from our own pages (Origin) and as application/json only, so another site
+    cannot make a visitor's browser post a form or text/plain without a CORS preflight."""
+    if not origin_allowed(*PUBLIC_WRITE_ORIGIN_SETTINGS):
+        raise Forbidden("不接受来自其他网站的请求", code="origin_refused")
+    if request.mimetype != "application/json":
+        raise ValidationError("请求体必须是 JSON（Content-Type: application/json）",
+                              code="unsupported_media_type", status=415)
+    return _json_body()
+
+
+def _device() -> tuple[str, bool]:
+    device_id = request.cookies.get(DEVICE_COOKIE, "")
+    if _DEVICE_ID.match(device_id):
+        return device_id, False
+    return secrets.token_urlsafe(24), True
+
+
+def _with_device_cookie(resp, device_id: str, new: bool):
+    if new:
+        resp.set_cookie(DEVICE_COOKIE, device_id, max_age=365 * 86400, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], path="/")
+    return resp
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _rate_limit():
+    from moderation.services import parse_rate_limit  # moderation's public parser of the setting
+
+    return parse_rate_limit(current_app.config.get("QUESTION_RATE_LIMIT"))
+
+
+def _open_day(session, interview_id: int, staff: bool = True):
+    interview = get_interview(session, interview_id, staff=staff)
+    if interview.kind != "open_day":
+        raise ValidationError("这期节目不是政府开放日", code="not_open_day", status=409)
+    return interview
+
+
+# ---- registration ------------------------------------------------------------------------------
+
+@bp.get("/api/interviews/<int:interview_id>/openday")
+def openday_state_api(interview_id: int):
+    session = Session()
+    interview = get_interview(session, interview_id, staff=g.get("user") is not None)
+    data = registration.registration_state(session, interview)
+    session.commit()
+    return jsonify(data)
+
+
+@bp.patch("/api/interviews/<int:interview_id>/openday")
+@require_roles(*REGISTRATION_ADMIN)
+def openday_settings_api(interview_id: int):
+    session = Session()
+    interview = _open_day(session, interview_id)
+    registration.update_settings(session, interview, _json_body())
+    session.commit()
+    return jsonify(registration.registration_state(session, interview))
+
+
+@bp.post("/api/interviews/<int:interview_id>/registrations")
+def register_api(interview_id: int):
+    body = _public_json_body()
+    device_id, new = _device()
+    session = Session()
+    interview = get_interview(session, interview_id, staff=False)
+    ip = client_ip()
+    application = registration.submit_application(
+        session, interview, body, client_key=_key(ip, device_id), ip=ip, rate_limit=_rate_limit())
+    session.commit()
+    resp = jsonify({"id": application.id, "status": "pending",
+                    "message": "报名已提交，审核结果将通过短信或电话通知您"})
+    resp.status_code = 201
+    return _with_device_cookie(resp, device_id, new)
+
+
+@bp.get("/api/interviews/<int:interview_id>/registrations")
+@require_roles(*REGISTRATION_ADMIN)
+def registrations_api(interview_id: int):
+    session = Session()
+    _open_day(session, interview_id)
+    rows = registration.list_applications(session, interview_id, request.args.get("status") or None)
+    return jsonify({"registrations": [registration.application_json(a, phone=True) for a in rows],
+                    **registration.registration_state(session, get_interview(session, interview_id))})
+
+
+@bp.post("/api/registrations/<int:application_id>/review")
+@require_roles(*REGISTRATION_ADMIN)
+def review_api(application_id: int):
+    session = Session()
+    application = registration.get_application(session, application_id)
+    changed = registration.review_application(session, application, g.user, _json_body())
+    session.commit()
+    return jsonify({"changed": [registration.application_json(a, phone=True) for a in changed]})
+
+
+@bp.get("/api/interviews/<int:interview_id>/registrations.xlsx")
+@require_roles(*REGISTRATION_ADMIN)
+def registrations_xlsx_api(interview_id: int):
+    session = Session()
+    interview = _open_day(session, interview_id)
+    return exports.xlsx(registration.accepted_rows(session, interview_id), f"{interview.title}-入场名单.xlsx", "入场名单")
+
+
+# ---- questionnaires ----------------------------------------------------------------------------
+
+@bp.post("/api/interviews/<int:interview_id>/surveys")
+@require_roles(*SURVEY_STAFF)
+def create_survey_api(interview_id: int):
+    session = Session()
+    created = survey.create_survey(session, get_interview(session, interview_id), _json_body())
+    session.commit()
+    return jsonify(survey.staff_survey_json(session, created)), 201
+
+
+@bp.get("/api/interviews/<int:interview_id>/surveys")
+def surveys_api(interview_id: int):
+    staff = has_role(g.get("user"), SURVEY_STAFF)
+    session = Session()
+    get_interview(session, interview_id, staff=g.get("user") is not None)
+    show = survey.staff_survey_json if staff else survey.public_survey_json
+    return jsonify({"surveys": [show(session, s) for s in survey.list_surveys(session, interview_id, staff)]})
+
+
+@bp.patch("/api/surveys/<int:survey_id>")
+@require_roles(*SURVEY_STAFF)
+def change_survey_api(survey_id: int):
+    session = Session()
+    changed = survey.change_survey(session, survey.get_survey(session, survey_id), _json_body())
+    session.commit()
+    return jsonify(survey.staff_survey_json(session, changed))
+
+
+@bp.post("/api/surveys/<int:survey_id>/responses")
+def answer_survey_api(survey_id: int):
+    body = _public_json_body()
+    device_id, new = _device()
+    session = Session()
+    target = survey.get_survey(session, survey_id)
+    get_interview(session, target.interview_id, staff=False)  # a survey of an unannounced interview is not there
+
+    from moderation import wordlist  # the questions' screening: the same compiled word list
+
+    matcher = wordlist.matcher(session)
+    survey.submit_response(session, target, body, device_key=_key(device_id),
+                           screen=lambda text: wordlist.find_sensitive_words(text, matcher))
+    session.commit()
+    resp = jsonify({"ok": True, "message": "感谢您参与问卷调查"})
+    resp.status_code = 201
+    return _with_device_cookie(resp, device_id, new)
+
+
+@bp.get("/api/surveys/<int:survey_id>/results")
+@require_roles(*SURVEY_STAFF)
+def survey_results_api(survey_id: int):
+    session = Session()
+    target = survey.get_survey(session, survey_id)
+    return jsonify({**survey.staff_survey_json(session, target), "text_answers": survey.text_answers(session, target)})
+
+
+@bp.get("/api/surveys/<int:survey_id>/results.xlsx")
+@require_roles(*SURVEY_STAFF)
+def survey_xlsx_api(survey_id: int):
+    session = Session()
+    target = survey.get_survey(session, survey_id)
+    return exports.xlsx(survey.result_rows(session, target), f"{target.title}-问卷结果.xlsx", "问卷结果")
+
+
+# ---- phone pages -------------------------------------------------------------------------------
+
+@bp.get("/i/<int:interview_id>/signup")
+def signup_page(interview_id: int):
+    session = Session()
+    interview = get_interview(session, interview_id, staff=False)
+    state = registration.registration_state(session, interview)
+    session.commit()
+    return render_template("openday/signup.html", interview=interview_json(interview, staff=False), state=state)
+
+
+@bp.get("/i/<int:interview_id>/survey")
+def survey_page(interview_id: int):
+    session = Session()
+    interview = get_interview(session, interview_id, staff=False)
+    return render_template("openday/survey.html", interview=interview_json(interview, staff=False))
