@@ -181,6 +181,8 @@ def _register_blueprints(app: Flask) -> None:
     programme.init_app(app)  # the year's programme (issue 12)
     from . import openday
     openday.init_app(app)  # 政府开放日: registration, questionnaires, report (issue 13)
+    from . import venues
+    venues.init_app(app)  # 主会场 + N: ingest, HLS and OBS scene per venue (issue 13)
     from . import fanout
     fanout.init_app(app)  # PUBLIC_FANOUT=nchan, and `flask deploy nginx-conf`
 

@@ -145,6 +145,15 @@ def ensure_output_settings(conn: ObsConnection, changes: list[str]) -> None:
             changes.append(f"输出设置 {category}.{name} = {value}")
 
 
+# Scenes other areas add (e.g. one per venue, issue 13): provider(width, height) -> {scene: [Item]}.
+_scene_providers: list = []
+
+
+def register_scene_provider(provider) -> None:
+    if provider not in _scene_providers:
+        _scene_providers.append(provider)
+
+
 def bootstrap(conn: ObsConnection, rtmp_url: str | None = None, available: list[str] | None = None) -> dict:
     """Create what is missing; returns {"changes": [...], "scenes": [...], "restart_needed": bool}."""
     available = available if available is not None else conn.request("GetVersion").get("availableRequests", [])
@@ -154,16 +163,20 @@ def bootstrap(conn: ObsConnection, rtmp_url: str | None = None, available: list[
     changes: list[str] = []
     video = conn.request("GetVideoSettings")
     plan = layout(video["baseWidth"], video["baseHeight"])
+    extra: dict[str, list[Item]] = {}
+    for provider in _scene_providers:
+        extra.update(provider(video["baseWidth"], video["baseHeight"]))
+    plan.update(extra)
 
     scenes = {s["sceneName"] for s in conn.request("GetSceneList")["scenes"]}
     # Overlay scenes first: the standard scenes nest them.
-    for scene in (*OVERLAY_SCENES, *STANDARD_SCENES):
+    for scene in (*OVERLAY_SCENES, *STANDARD_SCENES, *extra):
         if scene not in scenes:
             conn.request("CreateScene", {"sceneName": scene})
             changes.append(f"场景 {scene}")
 
     inputs = {i["inputName"] for i in conn.request("GetInputList")["inputs"]}
-    for scene in (*OVERLAY_SCENES, *STANDARD_SCENES):
+    for scene in (*OVERLAY_SCENES, *STANDARD_SCENES, *extra):
         present = {item["sourceName"] for item in conn.request("GetSceneItemList", {"sceneName": scene})["sceneItems"]}
         for item in plan[scene]:
             if item.source in present:

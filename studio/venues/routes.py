@@ -1,0 +1,65 @@
+"""HTTP of venues: list and create, put one on air (thin)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from ..auth import require_roles
+from ..db import Session
+from ..errors import ValidationError
+from ..interviews import get_interview
+from ..obs import services as obs_services
+from . import services
+
+bp = Blueprint("venues", __name__)
+
+# One permission table for the area (admin always passes).
+STAFF = ("host", "moderator", "director", "feed_editor", "publisher")
+CREATORS = ("admin",)
+DIRECTORS = ("director",)
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
+    return body
+
+
+@bp.get("/api/interviews/<int:interview_id>/venues")
+def venues_api(interview_id: int):
+    """Staff see the ingest URLs; the public (announced interviews) the names, HLS and on air."""
+    staff = g.get("user") is not None
+    session = Session()
+    get_interview(session, interview_id, staff=staff)
+    return jsonify({"venues": [services.venue_json(v, current_app.config, staff)
+                               for v in services.list_venues(session, interview_id)]})
+
+
+@bp.post("/api/interviews/<int:interview_id>/venues")
+@require_roles(*CREATORS)
+def create_venue_api(interview_id: int):
+    session = Session()
+    venue = services.create_venue(session, get_interview(session, interview_id), _json_body())
+    session.commit()
+    return jsonify(services.venue_json(venue, current_app.config, staff=True)), 201
+
+
+@bp.post("/api/interviews/<int:interview_id>/venues/<int:venue_id>/on-air")
+@require_roles(*DIRECTORS)
+def on_air_api(interview_id: int, venue_id: int):
+    """Switch OBS to the venue's scene through the OBS owner, then tell viewers. Without OBS
+    configured (a text-and-HLS-only broadcast) only the viewers' choice of venue changes."""
+    session = Session()
+    venue = services.get_venue(session, interview_id, venue_id)
+    result = {"obs": "disabled"}
+    if current_app.config.get("OBS_URL"):
+        status = obs_services.require_connected(session, True)
+        kind, payload = obs_services.scene_command(status, {"scene_name": services.scene_name(venue)})
+        command = obs_services.enqueue_command(session, kind, payload, g.user.id)
+        session.commit()
+        result = obs_services.wait_for_command(Session, command.id)
+        session = Session()
+        venue = services.get_venue(session, interview_id, venue_id)
+    services.put_on_air(session, venue, current_app.config)
+    session.commit()
+    return jsonify({**services.venue_json(venue, current_app.config, staff=True), "result": result})
