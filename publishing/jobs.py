@@ -51,6 +51,9 @@ def job_json(job: PublishJob) -> dict:
         data["eta_s"] = round(job.eta_s, 1)
     if job.error:
         data["error"] = job.error
+    if job.cut_path:
+        data["path"] = job.cut_path
+        data["reason"] = job.cut_reason or ""
     if job.state == "done":
         data["url"] = f"/archive/{job.interview_id}/"
         data["duration_s"] = job.duration_s
@@ -115,7 +118,7 @@ def claim_next_job(session, token: str) -> PublishJob | None:
     claimed = session.execute(
         update(PublishJob).where(PublishJob.id == candidate, PublishJob.state == "queued")
         .values(state="running", claim_token=token, attempts=PublishJob.attempts + 1, started_at=now,
-                heartbeat_at=now, progress=0.0, stage="", eta_s=None)
+                heartbeat_at=now, progress=0.0, stage="", eta_s=None, cut_path="", cut_reason="")
     ).rowcount
     if not claimed:
         session.rollback()
@@ -138,6 +141,23 @@ def report_progress(session, job_id: int, token: str, progress: float, stage: st
     cancel = session.scalar(select(PublishJob.cancel_requested).where(PublishJob.id == job_id))
     session.commit()
     return bool(updated) and not cancel
+
+
+def report_cut_path(session, job_id: int, token: str, path: str, reason: str) -> PublishJob | None:
+    """Store how the job cuts the video (smart / full and why) and tell the editors."""
+    updated = session.execute(
+        update(PublishJob).where(PublishJob.id == job_id, PublishJob.claim_token == token,
+                                 PublishJob.state == "running")
+        .values(cut_path=path, cut_reason=reason[:2000], heartbeat_at=utcnow())
+    ).rowcount
+    if not updated:
+        session.commit()
+        return None
+    job = session.get(PublishJob, job_id)
+    session.refresh(job)
+    _job_event(session, job)
+    session.commit()
+    return job
 
 
 def finish_job(session, job_id: int, token: str | None, state: str, error: str = "",

@@ -52,6 +52,10 @@ class PublishJob(Base):
     # The edit decision as it was when the job was queued: later edits do not change a running job.
     edit: Mapped[dict] = mapped_column(JSON, default=dict)
     output_path: Mapped[str] = mapped_column(String(1000), default="")
+    # How the video was cut: "smart" (stream copy, frames at the cuts encoded) or "full" (all
+    # encoded), and why the full encode was used; "" until the pipeline has decided.
+    cut_path: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    cut_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     duration_s: Mapped[float | None] = mapped_column(Float)
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,9 +1,14 @@
-"""The publishing pipeline: one frame-accurate web encode, HLS from it, pictures, texts, the page.
+"""The publishing pipeline: a frame-accurate cut, HLS from it, pictures, texts, the page.
 
-The cut happens inside the encode (trim/atrim + setpts + concat over the kept ranges of the
-joined recordings), so a cut lands on the frame asked for, not on the recording's next keyframe
-(OBS records with keyframes seconds apart). The encode has a fixed 2 s GOP, so the HLS
-segmenter can copy the encoded stream and still cut every 2 s exactly.
+Two ways to cut (the job records which, and why):
+- smart cut (publishing.smartcut), when the recordings allow it: the picture is stream-copied
+  between keyframes and only the frames from each cut to the next keyframe are encoded; the
+  sound is encoded whole. Minutes instead of a full encode's real time.
+- the full encode otherwise (another codec, an open GOP, recordings of different formats, too
+  tall, PUBLISH_SMART_CUT=never): trim/atrim + setpts + concat over the kept ranges of the
+  joined recordings in one encode with a fixed 2 s GOP.
+Either way a cut lands on the frame asked for, not on the recording's next keyframe (OBS records
+with keyframes seconds apart), and the HLS segmenter copies the MP4 at its keyframes.
 
 Everything is written into a work folder; publishing.archive moves it into the archive in one
 rename. A failure anywhere raises PipelineError with ffmpeg's or ffprobe's own reason.
@@ -32,7 +37,7 @@ from studio.errors import ValidationError
 from studio.recordings import PROTOCOL_WHITELIST, Recording, input_args, list_markers, media_url, probe_json
 from studio.timefmt import iso
 
-from . import captions
+from . import captions, smartcut
 from .edit import (Piece, is_text_only, joined_time_at, kept_duration, next_kept_time, remap, segments_for,
                    snap_to_frames)
 
@@ -61,6 +66,7 @@ class EncodeOptions:
     crf: int = 23
     max_height: int = 720
     audio_bitrate: str = "128k"
+    smart_cut: str = "auto"      # PUBLISH_SMART_CUT: auto / always / never
 
 
 @dataclass
@@ -73,6 +79,7 @@ class MediaInfo:
     has_audio: bool
     demuxer: str = "matroska"   # the -f every later ffmpeg call on this file names
     video_stream: dict | None = None  # ffprobe's facts of the first video stream
+    format_start_s: float = 0.0  # the file's start time (ffmpeg's -ss counts from it)
 
 
 def _kill_with_parent() -> None:
@@ -104,9 +111,10 @@ def probe_input(path: str) -> MediaInfo:
     duration = _video_duration(path, info["demuxer"], video, fps) or info.get("format", {}).get("duration")
     if duration in (None, "N/A"):
         raise PipelineError(f"ffprobe 读不出 {Path(path).name} 的时长（文件不完整？）")
+    start = info.get("format", {}).get("start_time")
     return MediaInfo(path, float(duration), fps.limit_denominator(1001), int(video["width"]),
                      int(video["height"]), any(s.get("codec_type") == "audio" for s in streams),
-                     info["demuxer"], video)
+                     info["demuxer"], video, float(start) if start not in (None, "N/A") else 0.0)
 
 
 def _video_duration(path: str, demuxer: str, stream: dict, fps: Fraction) -> float | None:
@@ -261,6 +269,51 @@ def extract_frame(mp4: Path, at_s: float, out: Path, width: int | None = None) -
     run_quick(args + [str(out)], "截取画面")
 
 
+def choose_cut(infos: list[MediaInfo], keep, pieces, opts: EncodeOptions) -> tuple[smartcut.Plan, list]:
+    """The smart-cut plan with its sources, or a plan whose reason says why the full encode is used."""
+    used = sorted({s.piece_index for s in segments_for(keep, pieces)})
+    names = [Path(infos[i].path).name for i in used]
+    fps = infos[used[0]].fps
+    reason = smartcut.ineligible_reason([infos[i].video_stream or {} for i in used], names, opts.max_height,
+                                        opts.smart_cut)
+    sources: list = [None] * len(infos)
+    for i, name in zip(used, names):
+        if reason:
+            break
+        try:
+            facts = smartcut.scan_packets(infos[i].path, infos[i].demuxer, fps, name)
+        except subprocess.TimeoutExpired:
+            facts = smartcut.SourceFacts(0.0, [], [], 0, f"读取录像 {name} 的关键帧超时")
+        reason = facts.problem
+        sources[i] = smartcut.Source(infos[i].path, infos[i].demuxer, infos[i].video_stream or {}, facts,
+                                     infos[i].has_audio, infos[i].format_start_s)
+    if reason and opts.smart_cut == "always":
+        reason = f"设置了 PUBLISH_SMART_CUT=always，但{reason}"
+    keyframes = [s.facts.keyframes if s else [] for s in sources]
+    return smartcut.plan_cut(keep, pieces, keyframes, fps, reason), sources
+
+
+def smart_cut(plan: smartcut.Plan, sources: list, keep, pieces, fps: Fraction, work_dir: Path, mp4: Path,
+              opts: EncodeOptions, progress: ProgressFn) -> dict:
+    """Run a smart-cut plan into mp4; the encode stage's progress goes by steps, then by the sound."""
+    steps = len(plan.parts) + len({p.piece_index for p in plan.parts if p.kind == "copy"})
+    done = [0]
+    log_path = work_dir / "ffmpeg.log"
+
+    def run(args, what):
+        progress("encode", 0.5 * done[0] / max(steps, 1))
+        run_quick(args, what)
+        done[0] += 1
+
+    def run_final(args):
+        progress("encode", 0.5)
+        run_ffmpeg(args, kept_duration(keep), lambda f: progress("encode", 0.5 + 0.5 * f), log_path)
+
+    settings = smartcut.Settings(preset=opts.preset, crf=opts.crf, audio_bitrate=opts.audio_bitrate,
+                                 audio_rate=AUDIO_RATE, log_path=log_path)
+    return smartcut.run_plan(plan, sources, keep, pieces, fps, work_dir, mp4, settings, run, run_final)
+
+
 def video_timeline(recordings: list[Recording], infos: list[MediaInfo]) -> list[Piece]:
     """The joined timeline by the recordings' video lengths (what the encode really joins)."""
     pieces, offset = [], 0.0
@@ -358,8 +411,12 @@ def copy_images(session, data_dir: str, lines: list[dict], guests: list[dict], o
 
 
 def build_package(session, interview: Interview, edit: dict, work_dir: Path, data_dir: str,
-                  opts: EncodeOptions, progress: ProgressFn, render_page: Callable[[dict, Path], None]) -> dict:
-    """Make every file of a published folder in work_dir; returns interview.json's content."""
+                  opts: EncodeOptions, progress: ProgressFn, render_page: Callable[[dict, Path], None],
+                  on_cut: Callable[[str, str], None] | None = None) -> dict:
+    """Make every file of a published folder in work_dir; returns interview.json's content.
+
+    on_cut(path, reason) is told how the video is cut ("smart", "" or "full", why) once decided.
+    """
     progress("probe", 0.0)
     if is_text_only(edit):
         return build_text_package(session, interview, edit, work_dir, data_dir, progress, render_page)
@@ -377,13 +434,23 @@ def build_package(session, interview: Interview, edit: dict, work_dir: Path, dat
     progress("probe", 1.0)
 
     mp4 = work_dir / "video.mp4"
-    args, expected = build_encode_args(infos, keep, pieces, str(mp4), opts)
     started = time.monotonic()
+    plan, sources = choose_cut(infos, keep, pieces, opts)
+    cut = {"path": "smart" if plan.smart else "full", "reason": plan.reason}
+    if on_cut:
+        on_cut(cut["path"], cut["reason"])
     progress("encode", 0.0)  # a short encode may finish before ffmpeg prints any progress
-    run_ffmpeg(args, expected, lambda f: progress("encode", f), work_dir / "ffmpeg.log")
+    expected = kept_duration(keep)
+    if plan.smart:
+        cut.update(smart_cut(plan, sources, keep, pieces, infos[plan.parts[0].piece_index].fps, work_dir, mp4,
+                             opts, progress))
+    else:
+        args, expected = build_encode_args(infos, keep, pieces, str(mp4), opts)
+        run_ffmpeg(args, expected, lambda f: progress("encode", f), work_dir / "ffmpeg.log")
     progress("encode", 1.0)
     encode_seconds = time.monotonic() - started
-    duration = probe_input(str(mp4)).duration_s
+    result = probe_input(str(mp4))
+    duration = result.duration_s
     if abs(duration - expected) > 1.0:
         raise PipelineError(f"编码结果时长 {duration:.2f} 秒与剪辑方案 {expected:.2f} 秒不符")
 
@@ -428,10 +495,9 @@ def build_package(session, interview: Interview, edit: dict, work_dir: Path, dat
     meta = {
         "interview": public_interview, "kind": "video",
         "video": {"src": "video.mp4", "hls": "hls/index.m3u8", "poster": "poster.jpg",
-                  "duration_s": round(duration, 3), "width": output_size(infos[0].width, infos[0].height,
-                                                                          opts.max_height)[0],
-                  "height": output_size(infos[0].width, infos[0].height, opts.max_height)[1],
-                  "fps": float(infos[0].fps)},
+                  "duration_s": round(duration, 3), "width": result.width, "height": result.height,
+                  "fps": float(result.fps)},
+        "cut": cut,
         "chapters": chapter_list, "captions": {"vtt": "captions.vtt", "srt": "captions.srt",
                                                "cues": len(caption_cues)},
         "transcript": lines, "answered_questions": answered_questions(session, interview.id),

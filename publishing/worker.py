@@ -21,6 +21,7 @@ from studio.timefmt import iso
 
 from . import archive, jobs
 from .pipeline import STAGES, Cancelled, EncodeOptions, PipelineError, build_package
+from .smartcut import MODES
 
 log = logging.getLogger(__name__)
 IDLE_POLL_S = 2.0
@@ -29,8 +30,12 @@ _running_tokens: set[str] = set()
 
 
 def encode_options(config) -> EncodeOptions:
+    mode = str(config.get("PUBLISH_SMART_CUT") or "auto").strip().lower()
+    if mode not in MODES:
+        log.warning("PUBLISH_SMART_CUT=%r is not one of %s; using auto", mode, "/".join(MODES))
+        mode = "auto"
     return EncodeOptions(preset=config["PUBLISH_PRESET"], crf=int(config["PUBLISH_CRF"]),
-                         max_height=int(config["PUBLISH_MAX_HEIGHT"]))
+                         max_height=int(config["PUBLISH_MAX_HEIGHT"]), smart_cut=mode)
 
 
 class _Progress:
@@ -74,8 +79,15 @@ def run_job(app: Flask, job_id: int, token: str, echo: Callable[[float, str], No
             meta["published_at"] = iso(interview.published_at or utcnow())
             archive.render_interview_page(meta, folder)
 
+        def on_cut(path, reason):
+            if path == "smart":
+                log.info("publishing job %s: smart cut (stream copy, frames at the cuts encoded)", job_id)
+            else:
+                log.info("publishing job %s: full encode: %s", job_id, reason)
+            jobs.report_cut_path(Session(), job_id, token, path, reason)
+
         meta = build_package(session, interview, job.edit, work_dir, data_dir, encode_options(app.config),
-                             progress, render_page)
+                             progress, render_page, on_cut)
         session.rollback()  # end the read transaction before the swap
         if not jobs.report_progress(session, job.id, token, 1.0, "archive", 0.0):
             raise Cancelled()

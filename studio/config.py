@@ -61,6 +61,7 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "PUBLISH_PRESET": ("veryfast", str),
     "PUBLISH_CRF": (23, int),
     "PUBLISH_MAX_HEIGHT": (720, int),
+    "PUBLISH_SMART_CUT": ("auto", str),
     "LOG_LEVEL": ("INFO", str),
 }
 

@@ -445,6 +445,7 @@
     if (job.cancel_requested && job.state === 'running') text += '（正在取消）';
     if (job.error) text += '：' + job.error;
     $('ed-job-text').textContent = text;
+    showCutPath(job);
     box.className = 'job ' + job.state;
     var running = job.state === 'queued' || job.state === 'running';
     $('ed-cancel').hidden = !running;
@@ -454,6 +455,17 @@
       if (job.state === 'done') { setState('published'); $('ed-job-text').textContent = '发布完成。'; appendArchiveLink(); }
       refreshJobs();
     }
+  }
+  // How the video is cut (smart cut or the full encode, and why): the pipeline says once it has decided.
+  function cutPathText(job) {
+    if (job.path === 'smart') return '剪辑方式：智能剪辑（画面直接复制，只重新编码剪辑点附近的画面）';
+    if (job.path === 'full') return '剪辑方式：完整重新编码' + (job.reason ? '。原因：' + job.reason : '');
+    return '';
+  }
+  function showCutPath(job) {
+    var line = $('ed-job-path'), text = cutPathText(job);
+    line.textContent = text;
+    line.hidden = !text;
   }
   function appendArchiveLink() {
     var a = document.createElement('a');
@@ -478,7 +490,7 @@
     (list || []).slice(0, 5).forEach(function (j) {
       var li = document.createElement('li');
       li.textContent = '任务 ' + j.id + '：' + (JOB_LABELS[j.state] || j.state) + (j.finished_at ? '，' + FangtanLive.formatTime(j.finished_at) : '') +
-        (j.error ? '，' + j.error : '');
+        (j.path ? '，' + (j.path === 'smart' ? '智能剪辑' : '完整重新编码') : '') + (j.error ? '，' + j.error : '');
       ul.appendChild(li);
     });
   }

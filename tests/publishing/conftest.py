@@ -30,6 +30,15 @@ def coded_clips(tmp_path_factory):
             "b": make_coded_clip(folder / "b.mkv", 12, offset=10000, audio=False)}
 
 
+@pytest.fixture(scope="session")
+def smart_clips(tmp_path_factory):
+    """Like coded_clips but shaped like OBS's (x264 veryfast: High profile, B-frames) for smart cut:
+    A 20 s with sound, a keyframe every 60 frames; B 12 s without, every 250 frames."""
+    folder = tmp_path_factory.mktemp("smart-clips")
+    return {"a": make_coded_clip(folder / "a.mkv", 20, offset=0, gop=60, preset="veryfast"),
+            "b": make_coded_clip(folder / "b.mkv", 12, offset=10000, gop=250, audio=False, preset="veryfast")}
+
+
 def place_recording(app, clip: Path, name: str) -> Path:
     """Put a clip into the app's recordings folder (a hard link: no copy, same real path rules)."""
     folder = Path(app.config["DATA_DIR"]) / "recordings"
@@ -42,9 +51,9 @@ def place_recording(app, clip: Path, name: str) -> Path:
     return target
 
 
-def start_publishing_server(folder: Path, preset: str) -> ServerProcess:
+def start_publishing_server(folder: Path, preset: str, **env: str) -> ServerProcess:
     """A real server (its in-process worker publishes) with an admin and a publisher."""
-    server = ServerProcess(folder, env={"PUBLISH_PRESET": preset, "FLASK_RUN_FROM_CLI": ""})
+    server = ServerProcess(folder, env={"PUBLISH_PRESET": preset, "FLASK_RUN_FROM_CLI": "", **env})
     server.migrate()
     for role in ("admin", "publisher"):
         server.create_user(role, role)

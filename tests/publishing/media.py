@@ -16,11 +16,12 @@ WIDTH, HEIGHT = BITS * BLOCK_WIDTH, 240
 
 
 def make_coded_clip(path: Path, seconds: float, fps: int = 25, offset: int = 0, audio: bool = True,
-                    gop: int = 250, scale: int = 1) -> Path:
+                    gop: int = 250, scale: int = 1, preset: str = "ultrafast") -> Path:
     """A 320x240 H.264 recording (MKV like OBS's) whose frame n shows n + offset in its top band.
 
     Keyframes every `gop` frames (OBS's default 250) so that a cut must not snap to keyframes.
     `scale` 2 makes it 640x480 with the band drawn twice as large: still readable once scaled down.
+    `preset` "veryfast" makes it like OBS's (High profile, B-frames: decoding order differs from display).
     """
     block, band = BLOCK_WIDTH * scale, BAND_HEIGHT * scale
     bit = f"mod(floor((N+{offset})/pow(2,floor(X/{block}))),2)"
@@ -29,7 +30,7 @@ def make_coded_clip(path: Path, seconds: float, fps: int = 25, offset: int = 0, 
             "-i", f"color=c=gray:s={WIDTH * scale}x{HEIGHT * scale}:r={fps}:d={seconds}"]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}"]
-    args += ["-vf", f"format=gray,geq=lum='{lum}',format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
+    args += ["-vf", f"format=gray,geq=lum='{lum}',format=yuv420p", "-c:v", "libx264", "-preset", preset,
              "-crf", "18", "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0"]
     if audio:
         args += ["-c:a", "aac", "-ac", "2"]

@@ -1,9 +1,11 @@
 """A real OBS recording (OBS Studio under Xvfb, from tests/support/obs.py) goes through the
-whole publishing pipeline once."""
+whole publishing pipeline once: by smart cut (OBS's x264 with 2 s keyframes is stream-copied),
+and Chromium plays the result across the cut."""
 from __future__ import annotations
 
 import json
 import subprocess
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +17,7 @@ from studio.models import FeedEntry
 from studio.recordings import add_marker
 from tests.support.obs import obs_private  # noqa: F401  (fixture: an OBS of this test alone)
 
-pytestmark = [pytest.mark.integration, pytest.mark.obs, pytest.mark.ffmpeg]
+pytestmark = [pytest.mark.integration, pytest.mark.obs, pytest.mark.ffmpeg, pytest.mark.browser]
 
 
 @pytest.fixture
@@ -40,7 +42,7 @@ def _record(obs, seconds: float) -> tuple[Path, object]:
     raise AssertionError(f"OBS did not finish {path}")
 
 
-def test_obs_recording_publishes(app, login, ended_interview, obs_private):
+def test_obs_recording_publishes(app, login, ended_interview, obs_private, browser):
     from publishing import worker
 
     path, started_at = _record(obs_private, 6)
@@ -70,4 +72,48 @@ def test_obs_recording_publishes(app, login, ended_interview, obs_private):
     assert (folder / "hls" / "index.m3u8").is_file() and (folder / "poster.jpg").is_file()
     assert "欢迎收看" in (folder / "captions.vtt").read_text()
     assert "开场" in (folder / "chapters.vtt").read_text()
-    assert publisher.get(f"/api/jobs/{job_id}").get_json()["state"] == "done"
+    job = publisher.get(f"/api/jobs/{job_id}").get_json()
+    assert job["state"] == "done" and job["path"] == "smart", job
+    assert meta["cut"]["copied_s"] > 0, meta["cut"]
+    packets = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=dts",
+                              "-of", "csv=p=0", str(folder / "video.mp4")], capture_output=True, text=True,
+                             check=True).stdout.split()
+    dts = [int(d.strip(",")) for d in packets]
+    assert all(b > a for a, b in zip(dts, dts[1:])), "DTS rises across the cut"
+    _plays_across_the_cut(app, browser, iid, keep[0][1] - keep[0][0], expected)
+
+
+def _plays_across_the_cut(app, browser, iid: int, cut_s: float, duration: float) -> None:
+    """Chromium plays the archive page's video from start to end, through the cut."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        # bypass_csp: the page's CSP forbids eval, which Playwright's evaluate() uses.
+        context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_port}", locale="zh-CN",
+                                      bypass_csp=True)
+        page = context.new_page()
+        page.goto(f"/archive/{iid}/")
+        state = page.evaluate("""async (cut) => {
+            const v = document.getElementById('archive-video');
+            v.muted = true;
+            const seen = [];
+            v.addEventListener('timeupdate', () => seen.push(v.currentTime));
+            await v.play();
+            const end = Date.now() + 30000;
+            while (!v.ended && !v.error && Date.now() < end) await new Promise(r => setTimeout(r, 100));
+            const ended = v.ended;
+            v.currentTime = Math.max(cut - 0.5, 0);
+            await new Promise(r => v.addEventListener('seeked', r, {once: true}));
+            await v.play();
+            while (v.currentTime < cut + 0.5 && !v.error && Date.now() < end + 10000) await new Promise(r => setTimeout(r, 50));
+            return {ended, duration: v.duration, passed: seen.some(t => t > cut + 0.2), after: v.currentTime,
+                    error: v.error && v.error.code};
+        }""", cut_s)
+        context.close()
+    finally:
+        server.shutdown()
+    assert state["error"] is None and state["ended"] and state["passed"] and state["after"] > cut_s + 0.5, state
+    assert abs(state["duration"] - duration) < 0.2, state

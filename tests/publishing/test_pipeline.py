@@ -1,5 +1,8 @@
 """The whole pipeline on recordings of known content: cuts to the frame, remapped captions and
-chapters, a faststart MP4, HLS from the same encode, the archive files."""
+chapters, a faststart MP4, HLS from the same encode, the archive files.
+
+This module runs the full encode (PUBLISH_SMART_CUT=never: its fixed 2 s GOP is checked here);
+the smart cut of the same edit is test_smartcut_pipeline.py."""
 from __future__ import annotations
 
 import json
@@ -23,6 +26,12 @@ FPS = 25
 KEEP = [[2.0, 7.0], [9.0, 18.0], [19.0, 30.0]]
 EXPECTED_RUNS = [(50, 174), (225, 449), (475, 499), (10000, 10249)]
 EXPECTED_DURATION = 25.0
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["PUBLISH_SMART_CUT"] = "never"
+    return app_config
 
 
 def _vtt_cues(text: str) -> list[tuple[float, float, str]]:
@@ -107,6 +116,7 @@ def _check_cuts_are_frame_accurate_across_keyframes_and_recordings(published):
         assert abs(first - want_first) <= 1 and abs(last - want_last) <= 1, (found, EXPECTED_RUNS)
     assert job["state"] == "done" and job["progress"] == 1.0
     assert abs(job["duration_s"] - EXPECTED_DURATION) <= 0.1
+    assert job["path"] == "full" and "PUBLISH_SMART_CUT=never" in job["reason"], job
 
 
 def _check_encode_is_web_ready_and_hls_comes_from_it(published):
