@@ -5,7 +5,7 @@ the snapshot part "questions". moderation imports studio; studio never imports m
 """
 from flask import Flask
 
-from studio.events import register_event_type, register_snapshot_part
+from studio.events import add_event_listener, register_event_type, register_snapshot_part
 from studio.obs import register_question_text_lookup
 
 EVENT_TYPES = (
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     for name, public, doc in EVENT_TYPES:
         register_event_type(name, public, doc)
     register_snapshot_part("questions", _questions_snapshot)
+    add_event_listener(services.on_interview_event)
     register_question_text_lookup(overlay_text_for_question)
     if "moderation" not in app.blueprints:
         app.register_blueprint(routes.bp)

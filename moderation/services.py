@@ -801,6 +801,27 @@ def mark_answered(session, q: Question, user: User, version=None) -> Question:
     return q
 
 
+def on_interview_event(session, event) -> None:
+    """Ending the live ends the answer on air: that question is 已回答 from then on.
+
+    Left 正在回答, the viewer page (回顾 / 直播已结束) and the archive would say the guest is still
+    answering. A listener of interview.state_changed, inside the transaction that records it: a
+    nested event would take a later seq but be queued first, so none is recorded (like the cue
+    clock); the viewer, console and host pages turn their on-air question answered on that event.
+    Not posted to the feed: nobody chose to, and the live is over.
+    """
+    if event.type != "interview.state_changed" or (event.data or {}).get("state") not in ("ended", "published"):
+        return
+    for q in session.scalars(select(Question).where(
+            Question.interview_id == event.interview_id, Question.status == "on_air")):
+        before = _snapshot(q)
+        q.status = "answered"
+        q.answered_at = event.at
+        q.queue_position = None
+        _save(session, q, None)
+        _audit(session, None, q, "answered", before, _snapshot(q))
+
+
 def _post_to_feed(session, q: Question, user: User) -> None:
     from studio.feed import services as feed_services  # the feed may refuse (e.g. interview not live)
 

@@ -145,3 +145,43 @@ def test_ended_live_offers_no_red_resume(server, browser):
         assert ["恢复直播", False] in buttons and not any(primary for _, primary in buttons), buttons
     finally:
         ctx.close()
+
+
+def _on_air(server, iid, text):
+    """A netizen's question put to the guest (approved, then on air) by the moderator."""
+    qid = _ask(server, iid, text, ip="127.0.0.11")["id"]
+    moderator = server.session("moderator")
+    assert moderator.post(server.url + f"/api/questions/{qid}/approve", json={}, timeout=10).ok
+    resp = server.session("host").post(server.url + f"/api/questions/{qid}/on-air", json={}, timeout=10)
+    assert resp.ok, resp.text
+    return qid
+
+
+def test_question_on_air_when_the_live_ends_is_answered(server, browser):
+    iid = live_interview(server, "结束后 正在回答")
+    qid = _on_air(server, iid, "景区门票今年会不会对本地居民优惠？")
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport=PHONE)
+    try:
+        page = ctx.new_page()
+        page.goto(f"/i/{iid}")
+        item = page.locator(f'.vq-item[data-question-id="{qid}"]')
+        page.wait_for_selector('#conn[data-status="live"]', timeout=15_000)
+        assert item.locator(".vq-badge").inner_text(timeout=5_000) == "正在回答"
+        admin = server.session("admin")
+        assert admin.post(server.url + f"/api/interviews/{iid}/state", json={"state": "ended"}, timeout=10).ok
+        # the open page follows the end at once ...
+        page.wait_for_function("(id) => document.querySelector(`.vq-item[data-question-id=\"${id}\"] .vq-badge`)"
+                               ".textContent === '已回答'", arg=qid, timeout=10_000)
+        # ... a fresh one and the staff API agree
+        page.reload()
+        page.wait_for_selector('#conn[data-status="live"]', timeout=15_000)
+        assert item.locator(".vq-badge").inner_text(timeout=5_000) == "已回答"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "rehearsal-ended-answered.png"), full_page=True)
+        moderator = server.session("moderator")
+        q = moderator.get(server.url + f"/api/questions/{qid}", timeout=10).json()
+        assert q["status"] == "answered" and q["answered_at"], q
+        assert moderator.get(server.url + f"/api/interviews/{iid}/questions?status=on_air",
+                             timeout=10).json()["questions"] == []
+    finally:
+        ctx.close()

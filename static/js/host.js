@@ -613,6 +613,7 @@
         break;
       case 'interview.state_changed':
         loadCues();  // going live starts the show timer, ending it stops it
+        loadQuestions();  // ending it takes the question on air as answered
         break;
       default:
         if (ev.type.indexOf('question.') === 0) onQuestionEvent(ev);

@@ -116,6 +116,10 @@
         break;
       case 'interview.state_changed':
         showState(d.state);
+        if (d.state === 'ended' || d.state === 'published') {
+          // The server took the question on air as answered (no event of its own): fetch it anew.
+          Object.keys(questions).forEach(function (id) { if (questions[id].status === 'on_air') refreshQuestion(id); });
+        }
         return;
       default:
         return;

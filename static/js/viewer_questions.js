@@ -84,7 +84,14 @@
           redraw();
           break;
         case 'interview.state_changed':
-          showIntake({ accepting: d.state === 'live', message: d.state === 'live' ? '' : '提问征集已结束' });
+          showIntake({ accepting: d.state === 'live', message: d.state === 'live' ? '直播进行中，欢迎提问' : '提问征集已结束' });
+          if (d.state === 'ended' || d.state === 'published') {
+            // The server took the question on air as answered when the live ended (no event of its own).
+            Object.keys(questions).forEach(function (id) {
+              if (questions[id].status === 'on_air') questions[id].status = 'answered';
+            });
+            redraw();
+          }
           break;
       }
     },
