@@ -45,7 +45,7 @@ def _record(obs, seconds: float) -> tuple[Path, object]:
 def test_obs_recording_publishes(app, login, ended_interview, obs_private, browser):
     from publishing import worker
 
-    path, started_at = _record(obs_private, 6)
+    path, started_at = _record(obs_private, 9)  # keyframes every 2 s: the second range copies 4–8 s
     publisher = login("publisher")
     iid = ended_interview["id"]
     resp = publisher.post(f"/api/interviews/{iid}/recordings",
