@@ -185,3 +185,36 @@ def test_question_on_air_when_the_live_ends_is_answered(server, browser):
                              timeout=10).json()["questions"] == []
     finally:
         ctx.close()
+
+
+def _preview_interview(server, title, **fields):
+    """A published preview (预告) taking questions since an hour ago; returns its id."""
+    from datetime import datetime, timedelta, timezone
+    opens = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
+    resp = server.session("admin").post(server.url + "/api/interviews", json={
+        "title": title, "units": [{"name": "县文旅局", "is_lead": True}], "guests": [{"name": "王建国", "title": "局长"}],
+        "hosts": ["张敏"], "state": "preview", "questions_open_at": opens, **fields}, timeout=10)
+    assert resp.ok, resp.text
+    return resp.json()["id"]
+
+
+def test_ask_bar_says_what_the_state_is(server, browser):
+    iid = _preview_interview(server, "提问条 状态")
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = ctx.new_page()
+        page.goto(f"/i/{iid}")
+        page.wait_for_selector('#conn[data-status="live"]', timeout=15_000)
+        bar = page.locator("#ask-bar .ask-bar-text")
+        page.locator("#ask-bar").wait_for(state="visible", timeout=10_000)
+        assert bar.inner_text() == "网友提问征集中"
+        admin = server.session("admin")
+        assert admin.post(server.url + f"/api/interviews/{iid}/state", json={"state": "live"}, timeout=10).ok
+        page.wait_for_function("() => document.querySelector('#ask-bar .ask-bar-text').textContent === '直播进行中，欢迎提问'",
+                               timeout=10_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "rehearsal-ask-bar-live.png"))
+        page.reload()
+        assert bar.inner_text() == "直播进行中，欢迎提问"  # the server's first paint too
+    finally:
+        ctx.close()

@@ -53,6 +53,9 @@
     $('vq-form').hidden = !intake.accepting || receiptShown;
     $('vq-closed').hidden = intake.accepting;
     $('vq-closed').textContent = intake.message || '';
+    // The sticky ask bar says what the server says: 网友提问征集中 before the live, 直播进行中 during it.
+    var barText = $('ask-bar-text');
+    if (barText && intake.accepting && intake.message) barText.textContent = intake.message;
   }
 
   global.FangtanViewer.register({
