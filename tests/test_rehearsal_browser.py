@@ -218,3 +218,23 @@ def test_ask_bar_says_what_the_state_is(server, browser):
         assert bar.inner_text() == "直播进行中，欢迎提问"  # the server's first paint too
     finally:
         ctx.close()
+
+
+def test_viewer_stops_saying_live_updates_after_the_end(server, browser):
+    iid = live_interview(server, "结束后 实时更新")
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport=PHONE)
+    try:
+        page = ctx.new_page()
+        page.goto(f"/i/{iid}")
+        page.wait_for_selector('#conn[data-status="live"]', timeout=15_000)
+        assert page.locator("#conn").inner_text() == "实时更新中"
+        admin = server.session("admin")
+        assert admin.post(server.url + f"/api/interviews/{iid}/state", json={"state": "ended"}, timeout=10).ok
+        page.wait_for_function("() => document.getElementById('conn').textContent === '直播已结束'", timeout=10_000)
+        page.reload()
+        page.wait_for_selector('#conn[data-status="live"]', timeout=15_000)
+        assert page.locator("#conn").inner_text() == "直播已结束"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".feed-toolbar").screenshot(path=str(ARTIFACTS / "rehearsal-ended-conn.png"))
+    finally:
+        ctx.close()

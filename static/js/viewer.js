@@ -381,10 +381,22 @@
       });
     }
 
+    // Once the live is over, "实时更新中" is not true any more (corrections still arrive): the
+    // connection shows 直播已结束, quietly; data-status stays, for what follows it.
+    var connStatus = 'connecting';
+    function showConnection(status) {
+      connStatus = status;
+      setConnection(conn, status);
+      var over = root.dataset.state === 'ended' || root.dataset.state === 'published';
+      conn.toggleAttribute('data-over', over && status === 'live');
+      if (over && status === 'live') conn.textContent = '直播已结束';
+    }
+
     function applyState(state) {
       var banner = document.getElementById('state-banner');
       var spec = STATE_BANNERS[state];
       root.dataset.state = state;
+      showConnection(connStatus);
       if (!spec || banner.dataset.state === state) return;
       banner.dataset.state = state;
       banner.className = 'banner banner-' + spec[0];
@@ -413,12 +425,12 @@
         if (ev.type === 'interview.updated') applyInterview(ev.data);
         each('onEvent', ev);
       },
-      onStatus: function (status) { setConnection(conn, status); },
+      onStatus: showConnection,
     });
     // A phone that loses its network keeps a dead WebSocket open until the ping times out
     // (up to 30 s); the browser knows at once, so drop it now and resume as soon as it is back.
-    global.addEventListener('offline', function () { live.socket.disconnect(); setConnection(conn, 'offline'); });
-    global.addEventListener('online', function () { setConnection(conn, 'retrying'); live.socket.connect(); });
+    global.addEventListener('offline', function () { live.socket.disconnect(); showConnection('offline'); });
+    global.addEventListener('online', function () { showConnection('retrying'); live.socket.connect(); });
     global.FangtanViewer.live = live;
   }
 
