@@ -238,3 +238,43 @@ def test_viewer_stops_saying_live_updates_after_the_end(server, browser):
         page.locator(".feed-toolbar").screenshot(path=str(ARTIFACTS / "rehearsal-ended-conn.png"))
     finally:
         ctx.close()
+
+
+def _publish_text_only(server, iid):
+    """End the live and publish it as a text broadcast (no recording); waits for the job."""
+    import time
+    admin = server.session("admin")
+    assert admin.post(server.url + f"/api/interviews/{iid}/feed", json={"speaker": "host", "text": "各位网友大家好。"},
+                      timeout=10).ok
+    assert admin.post(server.url + f"/api/interviews/{iid}/state", json={"state": "ended"}, timeout=10).ok
+    assert admin.put(server.url + f"/api/interviews/{iid}/edit", json={"recording_ids": []}, timeout=10).ok
+    resp = admin.post(server.url + f"/api/interviews/{iid}/publish", timeout=10)
+    assert resp.status_code == 202, resp.text
+    job = resp.json()["job_id"]
+    for _ in range(120):
+        state = admin.get(server.url + f"/api/jobs/{job}", timeout=10).json()["state"]
+        if state in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    assert state == "done", state
+
+
+def test_text_only_archive_is_not_offered_as_video(server, browser):
+    iid = live_interview(server, "图文实录 横幅")
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport=PHONE)
+    try:
+        page = ctx.new_page()
+        page.goto(f"/i/{iid}")
+        page.wait_for_selector('#conn[data-status="live"]', timeout=15_000)
+        _publish_text_only(server, iid)
+        link = page.locator("#state-banner .banner-link")
+        link.wait_for(timeout=10_000)
+        page.wait_for_function("() => document.querySelector('#state-banner .banner-link').textContent === '查看图文直播实录'",
+                               timeout=10_000)
+        page.reload()
+        assert link.inner_text() == "查看图文直播实录"  # the server's first paint too
+        assert link.get_attribute("href") == f"/archive/{iid}/"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".v-header").screenshot(path=str(ARTIFACTS / "rehearsal-text-archive-banner.png"))
+    finally:
+        ctx.close()

@@ -406,6 +406,10 @@
         var link = el('a', 'banner-link', '观看剪辑后的视频与文字实录');
         link.href = '/archive/' + interviewId + '/';
         banner.appendChild(link);
+        // A text broadcast's archive has no video: its interview.json says kind "text".
+        fetch(link.href + 'interview.json').then(function (r) { return r.ok ? r.json() : null; }).then(function (meta) {
+          if (meta && meta.kind === 'text') link.textContent = '查看图文直播实录';
+        }).catch(function () { /* keep the general wording */ });
       }
     }
 

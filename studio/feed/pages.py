@@ -5,6 +5,7 @@ engines and the portal's link previews); static/js/viewer.js then follows /live.
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -88,7 +89,19 @@ def viewer_page(interview_id: int):
         banner_class=banner_class, banner_text=banner_text,
         scheduled_text=(f"{scheduled.year}年{scheduled.month}月{scheduled.day}日 {scheduled:%H:%M}"
                         if scheduled else (f"{interview.scheduled_month}月" if interview.scheduled_month else "")),
-        scheduled_iso=iso(interview.scheduled_at), viewer_plugins=_viewer_plugins())
+        scheduled_iso=iso(interview.scheduled_at), viewer_plugins=_viewer_plugins(),
+        archive_kind=_archive_kind(interview.id) if interview.state == "published" else None)
+
+
+def _archive_kind(interview_id: int) -> str | None:
+    """"video" or "text" (图文直播 without video) from the published archive's interview.json, if any.
+
+    Read from the folder, not from publishing's code: studio never imports publishing."""
+    meta = Path(current_app.config["DATA_DIR"]) / "archive" / str(interview_id) / "interview.json"
+    try:
+        return json.loads(meta.read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _viewer_plugins() -> list[str]:
