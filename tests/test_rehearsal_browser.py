@@ -278,3 +278,20 @@ def test_text_only_archive_is_not_offered_as_video(server, browser):
         page.locator(".v-header").screenshot(path=str(ARTIFACTS / "rehearsal-text-archive-banner.png"))
     finally:
         ctx.close()
+
+
+def test_archive_page_names_the_units_without_the_staff_star(server, browser):
+    iid = _preview_interview(server, "回顾页 责任单位", units=[{"name": "县文旅局", "is_lead": True}, {"name": "江浦街道"}])
+    assert server.session("admin").post(server.url + f"/api/interviews/{iid}/state", json={"state": "live"}, timeout=10).ok
+    _publish_text_only(server, iid)
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport={"width": 1280, "height": 800})
+    try:
+        page = ctx.new_page()
+        page.goto(f"/archive/{iid}/")
+        facts = page.locator(".archive-header .facts")
+        assert "★" not in facts.inner_text()
+        assert facts.locator(".unit").inner_text() == "责任单位：县文旅局、江浦街道"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".archive-header").screenshot(path=str(ARTIFACTS / "rehearsal-archive-units.png"))
+    finally:
+        ctx.close()
