@@ -81,7 +81,7 @@ def test_editor_publishes_a_text_only_interview_and_errors_show_beside_the_butto
     expect(archive.locator(".archive-header .kind-badge")).to_have_text("图文直播实录")
     assert archive.locator("video").count() == 0
     expect(archive.locator(".transcript-lines")).to_contain_text("惠及 6000 户")
-    archive.wait_for_function("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    archive.wait_for_function("() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     archive.screenshot(path=str(server.data_dir / "archive-text-only.png"), full_page=True)
     archive.goto("/archive/")
     expect(archive.locator(".archive-list li")).to_contain_text("图文直播实录")
