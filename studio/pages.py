@@ -75,6 +75,12 @@ def index():
     return redirect("/archive/")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and feed readers ask for it on every site, whatever the page links (no 404 in the log)."""
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.get("/admin/")
 @require_staff_page()
 def admin_interviews():

@@ -295,3 +295,23 @@ def test_archive_page_names_the_units_without_the_staff_star(server, browser):
         page.locator(".archive-header").screenshot(path=str(ARTIFACTS / "rehearsal-archive-units.png"))
     finally:
         ctx.close()
+
+
+def test_pages_have_an_icon_and_no_404(server, browser):
+    iid = live_interview(server, "网站图标")
+    resp = server.session("admin").get(server.url + "/favicon.ico", timeout=10)
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("image/"), resp.status_code
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport=PHONE)
+    try:
+        page = ctx.new_page()
+        failed = []
+        page.on("response", lambda r: r.status >= 400 and failed.append((r.status, r.url)))
+        page.on("console", lambda m: m.type == "error" and failed.append(m.text))
+        for path in (f"/i/{iid}", "/login", "/archive/"):
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            icon = page.eval_on_selector('link[rel="icon"]', "l => l.href")
+            assert page.request.get(icon).status == 200, (path, icon)
+        assert failed == [], failed
+    finally:
+        ctx.close()
