@@ -315,3 +315,29 @@ def test_pages_have_an_icon_and_no_404(server, browser):
         assert failed == [], failed
     finally:
         ctx.close()
+
+
+def test_editor_shows_a_speaker_name_whole(server, browser):
+    admin = server.session("admin")
+    resp = admin.post(server.url + "/api/interviews", json={
+        "title": "校对 发言人", "units": [{"name": "县文旅局", "is_lead": True}],
+        "guests": [{"name": "王（非遗）传承人", "title": "传承人"}], "hosts": ["小方"], "state": "preview"}, timeout=10)
+    iid, guest = resp.json()["id"], resp.json()["guests"][0]["id"]
+    assert admin.post(server.url + f"/api/interviews/{iid}/state", json={"state": "live"}, timeout=10).ok
+    assert admin.post(server.url + f"/api/interviews/{iid}/feed", json={
+        "speaker": "guest", "guest_id": guest, "text": "非遗进景区，关键在活态传承。"}, timeout=10).ok
+    assert admin.post(server.url + f"/api/interviews/{iid}/state", json={"state": "ended"}, timeout=10).ok
+    ctx = login_context(browser, server.url, "admin", PASSWORD)
+    try:
+        page = ctx.new_page()
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"/studio/{iid}/edit")
+        who = page.locator(".transcript li.entry input.who").first
+        who.wait_for(timeout=10_000)
+        assert who.input_value() == "王（非遗）传承人"
+        fits = who.evaluate("w => w.scrollWidth <= w.clientWidth")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".transcript").screenshot(path=str(ARTIFACTS / "rehearsal-editor-speaker.png"))
+        assert fits, who.evaluate("w => [w.scrollWidth, w.clientWidth]")
+    finally:
+        ctx.close()
