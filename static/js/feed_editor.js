@@ -131,6 +131,8 @@
       var body = { speaker: choice.speaker, text: text };
       if (choice.guest_id) body.guest_id = choice.guest_id;
       if (choice.speaker_name) body.speaker_name = choice.speaker_name;
+      var venue = document.getElementById('feed-venue');  // feed_editor_venues.js
+      if (venue && venue.value) body.venue_id = Number(venue.value);
       return body;
     }
     function showError(message) { errorBox.textContent = message || ''; }

@@ -30,6 +30,7 @@
     node.dataset.id = entry.id;
     node.dataset.seq = entry.seq;
     node.dataset.rev = entry.revision;
+    if (entry.venue_id) node.dataset.venueId = entry.venue_id;  // its venue's name: viewer_venues.js
     if (entry.pinned) node.classList.add('pinned');
     if (entry.deleted) node.classList.add('withdrawn');
 

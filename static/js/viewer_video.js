@@ -19,6 +19,8 @@
   var interviewState = document.getElementById('viewer-root') ? document.getElementById('viewer-root').dataset.state : null;
   var sawStream = false;
   var hls = null, playingUrl = null, retryTimer = null, retryDelay = 1000, lastTime = 0, stallChecks = 0;
+  // A broadcast with venues (主会场 + N): viewer_venues.js names the venue's own HLS to play.
+  var venue = null;
 
   function setState(state, text) {
     box.dataset.state = state;
@@ -93,6 +95,11 @@
   }
 
   function apply() {
+    if (venue && interviewState === 'live') {
+      setState('live', venue.label);
+      play(venue.url);
+      return;
+    }
     var url = stream.hls_url || defaultUrl;
     if (stream.active && url) {
       setState('live', '直播中');
@@ -114,17 +121,27 @@
       nativeErrors += 1;
       if (nativeErrors >= 2 && hlsLib && (window.MediaSource || window.ManagedMediaSource)) nativeFailed = true;
     }
-    if (stream.active) retry();
+    if (stream.active || venue) retry();
   });
   video.addEventListener('playing', function () { nativeErrors = 0; });
   // A player that stops advancing while the stream is on is rebuilt (e.g. after the encoder restarted).
   setInterval(function () {
-    if (!stream.active || !playingUrl || video.paused && video.readyState < 2) { stallChecks = 0; return; }
+    if (!(stream.active || venue) || !playingUrl || video.paused && video.readyState < 2) { stallChecks = 0; return; }
     if (video.currentTime === lastTime) {
       stallChecks += 1;
       if (stallChecks >= 4) { stallChecks = 0; retry(); }
     } else { stallChecks = 0; lastTime = video.currentTime; }
   }, 5000);
+
+  window.FangtanVideo = {
+    /* {url, label} of the venue to play, or null for the programme stream. */
+    setVenue: function (choice) {
+      if (choice && venue && choice.url === venue.url && choice.label === venue.label) return;
+      venue = choice && choice.url ? choice : null;
+      retryDelay = 1000;
+      apply();
+    },
+  };
 
   window.FangtanViewer.register({
     onSnapshot: function (snapshot) {

@@ -25,7 +25,7 @@ from .routes import ID, bp
 # and they stop at whitespace, quotes, angle brackets and Chinese closing punctuation.
 _URL = re.compile(r"https?://[^\s<>\"'）)，。]+")
 # Scripts of the viewer's partials (live video, questions), loaded after viewer.js when present.
-VIEWER_PLUGINS = ("viewer_video.js", "viewer_questions.js")
+VIEWER_PLUGINS = ("viewer_video.js", "viewer_questions.js", "viewer_venues.js")
 BANNERS = {"preview": ("preview", "预告"), "live": ("live", "直播中"),
            "ended": ("review", "回顾"), "published": ("review", "回顾")}
 

@@ -27,7 +27,7 @@ MAX_TEXT_CHARS = 5000
 # What the editor calls each field: messages shown to people name fields in Chinese, never by
 # their API names (the API name is still in the error's `field`).
 FIELD_NAMES = {"text": "内容", "speaker": "发言人", "speaker_name": "发言人姓名", "guest_id": "嘉宾",
-               "image_id": "图片", "pinned": "置顶"}
+               "image_id": "图片", "pinned": "置顶", "venue_id": "会场"}
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 # C0/C1 controls except tab and newline, plus the bidi overrides and zero-width marks that can
@@ -81,7 +81,7 @@ def entry_json(entry: FeedEntry, image: Image | None = None, staff: bool = False
         return {**base, "pinned": False}
     return {**base, "speaker": entry.speaker, "speaker_label": SPEAKER_LABELS.get(entry.speaker, ""),
             "speaker_name": entry.speaker_name, "guest_id": entry.guest_id, "text": entry.text,
-            "image": image_json(image), "pinned": entry.pinned, "edited": edited}
+            "image": image_json(image), "pinned": entry.pinned, "edited": edited, "venue_id": entry.venue_id}
 
 
 def revision_json(rev: FeedRevision, by: str | None) -> dict:
@@ -163,6 +163,16 @@ def resolve_speaker(session, interview: Interview, speaker, guest_id=None,
     return speaker, SPEAKER_LABELS[speaker], None
 
 
+def _resolve_venue(session, interview: Interview, venue_id) -> int | None:
+    """A venue of this interview (主会场 + N) or none; the venues area says whether it exists."""
+    venue_id = _int_or_none(venue_id, "venue_id")
+    if venue_id is None:
+        return None
+    from ..venues.services import get_venue
+
+    return get_venue(session, interview.id, venue_id).id
+
+
 def _resolve_image(session, interview: Interview, image_id) -> Image | None:
     image_id = _int_or_none(image_id, "image_id")
     if image_id is None:
@@ -198,6 +208,7 @@ def post_entry(session, interview: Interview, user: User | None, body: dict) -> 
                                               body.get("guest_id"), body.get("speaker_name"))
     text = clean_text(body.get("text"))
     image = _resolve_image(session, interview, body.get("image_id"))
+    venue_id = _resolve_venue(session, interview, body.get("venue_id"))
     if not text and image is None:
         raise ValidationError("请输入文字或添加图片", code="empty_entry", field="text")
     pinned = body.get("pinned", False)
@@ -205,7 +216,7 @@ def post_entry(session, interview: Interview, user: User | None, body: dict) -> 
         raise ValidationError("置顶只能是“是”或“否”（true / false）", code="invalid_field", field="pinned")
     now = utcnow()
     entry = FeedEntry(interview_id=interview.id, speaker=speaker, speaker_name=name, guest_id=guest_id,
-                      text=text, image_id=image.id if image else None, pinned=pinned,
+                      text=text, image_id=image.id if image else None, pinned=pinned, venue_id=venue_id,
                       deleted=False, revision=1, seq=0, created_by=user.id if user else None,
                       created_at=now, updated_at=now)
     session.add(entry)
@@ -215,7 +226,7 @@ def post_entry(session, interview: Interview, user: User | None, body: dict) -> 
     return entry, image
 
 
-CONTENT_FIELDS = ("speaker", "guest_id", "speaker_name", "text", "image_id")
+CONTENT_FIELDS = ("speaker", "guest_id", "speaker_name", "text", "image_id", "venue_id")
 
 
 def edit_entry(session, entry: FeedEntry, user: User | None, body: dict) -> tuple[FeedEntry, Image | None]:
@@ -241,11 +252,12 @@ def edit_entry(session, entry: FeedEntry, user: User | None, body: dict) -> tupl
         text = clean_text(body["text"]) if "text" in body else entry.text
         if "image_id" in body:
             image = _resolve_image(session, interview, body["image_id"])
+        venue_id = _resolve_venue(session, interview, body["venue_id"]) if "venue_id" in body else entry.venue_id
         if not text and image is None:
             raise ValidationError("文字和图片不能都为空；要删除整条请用撤回", code="empty_entry", field="text")
-        new = (speaker, name, guest_id, text, image.id if image else None)
-        if new != (entry.speaker, entry.speaker_name, entry.guest_id, entry.text, entry.image_id):
-            entry.speaker, entry.speaker_name, entry.guest_id, entry.text, entry.image_id = new
+        new = (speaker, name, guest_id, text, image.id if image else None, venue_id)
+        if new != (entry.speaker, entry.speaker_name, entry.guest_id, entry.text, entry.image_id, entry.venue_id):
+            entry.speaker, entry.speaker_name, entry.guest_id, entry.text, entry.image_id, entry.venue_id = new
             _bump(session, entry, "edited", user)
             _record(session, entry, image, "feed.edited")
 
