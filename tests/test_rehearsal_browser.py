@@ -341,3 +341,26 @@ def test_editor_shows_a_speaker_name_whole(server, browser):
         assert fits, who.evaluate("w => [w.scrollWidth, w.clientWidth]")
     finally:
         ctx.close()
+
+
+def _director_page(server, browser, iid):
+    ctx = login_context(browser, server.url, "admin", PASSWORD)
+    page = ctx.new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"/studio/{iid}/director")
+    page.wait_for_selector("#conn[data-status=live]", timeout=15_000)
+    return ctx, page
+
+
+def test_director_has_no_empty_band_under_the_head(server, browser):
+    iid = live_interview(server, "导播台 顶部空白")
+    ctx, page = _director_page(server, browser, iid)
+    try:
+        assert page.locator("#obs-error").inner_text() == ""
+        head = page.locator(".dir-head").bounding_box()
+        grid = page.locator(".dir-grid").bounding_box()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "rehearsal-director-top.png"))
+        assert grid["y"] - (head["y"] + head["height"]) <= 16, (head, grid)
+    finally:
+        ctx.close()
