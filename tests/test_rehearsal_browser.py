@@ -364,3 +364,23 @@ def test_director_has_no_empty_band_under_the_head(server, browser):
         assert grid["y"] - (head["y"] + head["height"]) <= 16, (head, grid)
     finally:
         ctx.close()
+
+
+def test_director_name_strip_buttons_line_up(server, browser):
+    admin = server.session("admin")
+    resp = admin.post(server.url + "/api/interviews", json={
+        "title": "导播台 姓名条 对齐", "units": [{"name": "县文旅局", "is_lead": True}], "hosts": ["小方"], "state": "preview",
+        "guests": [{"name": "王（非遗）传承人", "title": "文旅局局长：副处级"}, {"name": "李明", "title": "文旅集团总经理；"},
+                   {"name": "赵一", "title": ""}]}, timeout=10)
+    iid = resp.json()["id"]
+    assert admin.post(server.url + f"/api/interviews/{iid}/state", json={"state": "live"}, timeout=10).ok
+    ctx, page = _director_page(server, browser, iid)
+    try:
+        lefts = page.eval_on_selector_all(
+            "#guest-strips li[data-guest-id]", "lis => lis.map(li => ['.strip-show', '.strip-hide'].map("
+            "s => Math.round(li.querySelector(s).getBoundingClientRect().left)))")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".dir-overlays").screenshot(path=str(ARTIFACTS / "rehearsal-director-strips.png"))
+        assert len(lefts) == 3 and all(row == lefts[0] for row in lefts), lefts
+    finally:
+        ctx.close()
