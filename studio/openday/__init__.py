@@ -23,6 +23,8 @@ EVENT_TYPES = (
     ("survey.answered", False, "a device answered a questionnaire: {survey_id, responses, results} (staff only)"),
     ("survey.results", True, "a questionnaire's counts for viewers while staff show them: {survey_id, "
                              "responses, results}"),
+    ("openday.feedback_published", True, "the feedback on the opinions collected (意见反馈) was published or "
+                                         "corrected: {text, published_at}"),
 )
 
 
@@ -33,3 +35,13 @@ def init_app(app: Flask) -> None:
         register_event_type(name, public, doc)
     if "openday" not in app.blueprints:
         app.register_blueprint(routes.bp)
+
+    def openday_after(interview_id: int) -> dict:
+        """For the viewer page of an open day: the published report summary and feedback."""
+        from ..db import Session
+        from ..interviews import get_interview
+        from .after import public_after
+
+        return public_after(Session(), get_interview(Session(), interview_id, staff=False))
+
+    app.add_template_global(openday_after, "openday_after")

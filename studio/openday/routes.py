@@ -13,7 +13,7 @@ from ..db import Session
 from ..errors import Forbidden, ValidationError
 from ..interviews import get_interview, interview_json
 from ..origins import origin_allowed
-from . import exports, registration, survey
+from . import after, exports, registration, survey
 
 bp = Blueprint("openday", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/openday")
@@ -21,6 +21,8 @@ bp = Blueprint("openday", __name__, template_folder="templates", static_folder="
 # One permission table for the area's routes (and its tests). Admin always passes.
 REGISTRATION_ADMIN = ("admin",)
 SURVEY_STAFF = ("host", "moderator")
+AFTER_STAFF = ("publisher",)                  # the report, the feedback
+OPINION_STAFF = ("publisher", "moderator")    # the opinions collected
 # The same device cookie the question form sets: one phone is one device across the viewer page.
 DEVICE_COOKIE = "fangtan_device"
 _DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -203,6 +205,63 @@ def survey_xlsx_api(survey_id: int):
     session = Session()
     target = survey.get_survey(session, survey_id)
     return exports.xlsx(survey.result_rows(session, target), f"{target.title}-问卷结果.xlsx", "问卷结果")
+
+
+# ---- after the open day: report, opinions, feedback --------------------------------------------
+
+@bp.get("/api/interviews/<int:interview_id>/openday/after")
+@require_roles(*AFTER_STAFF)
+def after_api(interview_id: int):
+    session = Session()
+    data = after.after_json(session, _open_day(session, interview_id), current_app.config)
+    session.commit()
+    return jsonify(data)
+
+
+@bp.put("/api/interviews/<int:interview_id>/openday/after")
+@require_roles(*AFTER_STAFF)
+def after_texts_api(interview_id: int):
+    session = Session()
+    interview = _open_day(session, interview_id)
+    after.update_texts(session, interview, _json_body())
+    session.commit()
+    return jsonify(after.after_json(session, interview, current_app.config))
+
+
+@bp.post("/api/interviews/<int:interview_id>/openday/report/publish")
+@require_roles(*AFTER_STAFF)
+def publish_report_api(interview_id: int):
+    from publishing.jobs import job_json
+
+    session = Session()
+    job = after.publish_report(session, _open_day(session, interview_id), g.user.id)
+    session.commit()
+    return jsonify({"job_id": job.id, "job": job_json(job)}), 202
+
+
+@bp.post("/api/interviews/<int:interview_id>/openday/feedback/publish")
+@require_roles(*AFTER_STAFF)
+def publish_feedback_api(interview_id: int):
+    session = Session()
+    data = after.publish_feedback(session, _open_day(session, interview_id))
+    session.commit()
+    return jsonify(data)
+
+
+@bp.get("/api/interviews/<int:interview_id>/openday/opinions")
+@require_roles(*OPINION_STAFF)
+def opinions_api(interview_id: int):
+    session = Session()
+    return jsonify(after.opinions(session, _open_day(session, interview_id)))
+
+
+@bp.get("/api/interviews/<int:interview_id>/openday/opinions.xlsx")
+@require_roles(*OPINION_STAFF)
+def opinions_xlsx_api(interview_id: int):
+    session = Session()
+    interview = _open_day(session, interview_id)
+    return exports.xlsx(after.opinion_rows(after.opinions(session, interview)), f"{interview.title}-意见汇总.xlsx",
+                        "意见汇总")
 
 
 # ---- phone pages -------------------------------------------------------------------------------

@@ -26,6 +26,10 @@ ENDPOINTS = {
     "survey_xlsx": (SURVEY_STAFF, "GET", "/api/surveys/{sid}/results.xlsx", None),
     "signup_page": (EVERYONE, "GET", "/i/{iid}/signup", None),
     "survey_page": (EVERYONE, "GET", "/i/{iid}/survey", None),
+    "after": ({"admin", "publisher"}, "GET", "/api/interviews/{iid}/openday/after", None),
+    "after_texts": ({"admin", "publisher"}, "PUT", "/api/interviews/{iid}/openday/after", {"report_text": "报道"}),
+    "opinions": ({"admin", "publisher", "moderator"}, "GET", "/api/interviews/{iid}/openday/opinions", None),
+    "opinions_xlsx": ({"admin", "publisher", "moderator"}, "GET", "/api/interviews/{iid}/openday/opinions.xlsx", None),
 }
 
 
