@@ -229,9 +229,9 @@ def heading_title(heading: str) -> str:
     return (bracket.group("title").strip() if bracket else title)[:200]
 
 
-def _speaker_kind(label: str, guest_names: tuple[str, ...]) -> str | None:
+def _speaker_kind(label: str, guest_names: tuple[str, ...], host_names: tuple[str, ...] = ()) -> str | None:
     base = label.strip()
-    if any(base.startswith(h) for h in _HOST_LABELS):
+    if any(base.startswith(h) for h in _HOST_LABELS) or any(name and base.startswith(name) for name in host_names):
         return "host"
     if any(base.startswith(n) for n in _NETIZEN_LABELS):
         return "netizen"
@@ -248,7 +248,8 @@ def _speaker_kind(label: str, guest_names: tuple[str, ...]) -> str | None:
     return None
 
 
-def match_speaker(line: str, guest_names: tuple[str, ...] = ()) -> tuple[str, str, str] | None:
+def match_speaker(line: str, guest_names: tuple[str, ...] = (),
+                  host_names: tuple[str, ...] = ()) -> tuple[str, str, str] | None:
     """(kind, speaker label, rest of the line) when the line starts with a speaker, else None."""
     stripped = line.strip()
     quoted = _NETIZEN_QUOTED.match(stripped)
@@ -258,7 +259,7 @@ def match_speaker(line: str, guest_names: tuple[str, ...] = ()) -> tuple[str, st
     if not match:
         return None
     label = match.group("label")
-    kind = _speaker_kind(label, guest_names)
+    kind = _speaker_kind(label, guest_names, host_names)
     if kind is None:
         return None
     aside = match.group("aside")
@@ -266,8 +267,42 @@ def match_speaker(line: str, guest_names: tuple[str, ...] = ()) -> tuple[str, st
     return kind, speaker, match.group("rest").strip()
 
 
+# The header's own list of who speaks: 嘉宾：王建国 县消防救援大队大队长 / 主持人：张敏 / 嘉宾：王建国、李芳
+_HEADER_PERSON = re.compile(rf"^(?P<role>{'|'.join(_GUEST_LABELS + _HOST_LABELS)})\s*{_COLON}\s*(?P<rest>.+)$")
+_PERSON_NAME = re.compile(r"[\u4e00-\u9fff·]{2,6}")
+
+
+def header_speakers(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(guest names, host names) the script's header (the lines before its first heading) names.
+
+    The script is often written before the interview's guest list is final (or by another hand):
+    the names it declares itself are the ones its lines start with ("王建国：…").
+    """
+    guests: list[str] = []
+    hosts: list[str] = []
+    for raw_line in text.split("\n"):
+        line = raw_line.strip()
+        if not line:
+            continue
+        if match_heading(line) is not None:
+            break
+        match = _HEADER_PERSON.match(line)
+        if not match or not _looks_like_header_field(match.group("rest")):
+            continue  # "主持人：各位网友，大家好！…" is a line to read, not the header's list
+        # The name is the first word; a title after a space or in brackets is not part of it.
+        first = re.split(r"[\s（(]", match.group("rest").strip(), maxsplit=1)[0]
+        names = [n for n in re.split(r"[、，,；;/]", first) if _PERSON_NAME.fullmatch(n) and not n.startswith(_NOT_A_NAME)]
+        (hosts if match.group("role") in _HOST_LABELS else guests).extend(names)
+    return tuple(dict.fromkeys(guests)), tuple(dict.fromkeys(hosts))
+
+
 def split_script(text: str, guest_names: tuple[str, ...] = ()) -> list[ParsedCard]:
-    """Split cleaned script text into cards with planned durations (see the module docstring)."""
+    """Split cleaned script text into cards with planned durations (see the module docstring).
+
+    Speakers are the interview's guests and those the script's header names (header_speakers).
+    """
+    declared_guests, host_names = header_speakers(text)
+    guest_names = tuple(dict.fromkeys((*guest_names, *declared_guests)))
     cards: list[ParsedCard] = []
     section = subsection = ""
     # Which heading's duration marker a card's time comes out of: (heading number, seconds).
@@ -315,7 +350,7 @@ def split_script(text: str, guest_names: tuple[str, ...] = ()) -> list[ParsedCar
                 subsection = heading_title(heading_line)
                 sub_budget = (headings_seen, seconds) if seconds else None
             continue
-        speaker = match_speaker(line, guest_names)
+        speaker = match_speaker(line, guest_names, host_names)
         if speaker is not None and headings_seen == 0 and (current is None or current.kind == "note") \
                 and _looks_like_header_field(speaker[2]):
             speaker = None  # "主持人：张敏" / "嘉宾：王建国 大队长" in the header block is not a line to read

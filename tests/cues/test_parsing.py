@@ -185,3 +185,25 @@ def test_too_many_cards_is_refused():
     with pytest.raises(DomainError) as info:
         split(text)
     assert info.value.code == "too_many_cards" and info.value.status == 413
+
+
+def test_the_script_header_names_its_own_speakers(script_text):
+    # The interview's guest list differs from the script's (a guest replaced, names not yet entered):
+    # the script's own header (嘉宾：王建国 …, 嘉宾：李芳 …, 主持人：张敏) still says who speaks.
+    assert parsing.header_speakers(parsing.clean_script_text(script_text)) == (("王建国", "李芳"), ("张敏",))
+    cards = split(script_text, guests=("赵六",))
+    answer = next(c for c in cards if c.text.startswith("主持人好，各位网友大家好！很高兴"))
+    assert answer.kind == "guest" and answer.speaker == "王建国"
+    assert next(c for c in cards if c.text.startswith("主持人好，各位网友大家好！江浦街道")).speaker == "李芳"
+    assert not any("王建国：" in c.text or "李芳：" in c.text for c in cards if c.kind == "host")
+    assert [c.kind for c in cards] == [c.kind for c in split(script_text)]
+
+
+def test_a_host_named_in_the_header_is_a_host():
+    cards = split("主持人：小方\n嘉宾：王（非遗）传承人\n\n一、开场\n小方：各位网友大家好！\n嘉宾：谢谢主持人。\n小方：请您谈谈。", guests=())
+    assert [(c.kind, c.speaker) for c in cards[1:]] == [("host", "小方"), ("guest", "嘉宾"), ("host", "小方")]
+
+
+@pytest.mark.parametrize("header", ["主持人：各位网友，大家好！欢迎收看。", "嘉宾：谢谢主持人，很高兴来到这里。"])
+def test_a_spoken_first_line_names_nobody(header):
+    assert parsing.header_speakers(header + "\n一、开场\n") == ((), ())
