@@ -87,7 +87,8 @@ def build_caption_cues(items: list[dict], keep, video_duration: float) -> list[C
             continue
         start = item["t"]
         reading = min(max(CUE_MIN_S, text_width(item["text"]) * CUE_SECONDS_PER_CHAR), CUE_MAX_S)
-        end = start + reading
+        # A line timed with its end (caption timings) lasts until then, else its reading time.
+        end = item["end"] if item.get("end") else start + reading
         if index + 1 < len(items):
             end = min(end, items[index + 1]["t"])
         if end <= start:

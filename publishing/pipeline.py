@@ -487,6 +487,10 @@ def build_package(session, interview: Interview, edit: dict, work_dir: Path, dat
     lines, public_interview = _transcript_package(session, interview, corrections, times, keep, work_dir, data_dir)
     caption_items = [{"t": times[line["entry_id"]] + offset, "text": line["text"]} for line in lines
                      if times.get(line["entry_id"]) is not None and line["text"].strip()]
+    from studio.policy.services import timed_caption_items
+
+    # A policy explainer's script lines timed on the editor page replace the feed's lines.
+    caption_items = timed_caption_items(session, interview.id) or caption_items
     caption_cues = captions.build_caption_cues(caption_items, keep, duration)
     (work_dir / "captions.vtt").write_text(captions.to_webvtt(caption_cues), encoding="utf-8")
     (work_dir / "captions.srt").write_text(captions.to_srt(caption_cues), encoding="utf-8")

@@ -225,7 +225,22 @@ def _archive_dir() -> Path:
 
 @bp.get("/archive/")
 def archive_index():
+    kind = request.args.get("kind")
+    if kind:
+        return _archive_index_of_kind(kind)
     return send_from_directory(_archive_dir(), "index.html", max_age=60)
+
+
+def _archive_index_of_kind(kind: str):
+    """The archive list of one kind (政策解读, 政府开放日…), rendered from the same template."""
+    from studio.models import INTERVIEW_KINDS
+
+    if kind not in INTERVIEW_KINDS:
+        raise ValidationError("没有这种类型", code="invalid_field", field="kind")
+    entries = [e for e in archive.published_entries(Session(), current_app.config["DATA_DIR"])
+               if (e["interview"].kind or "interview") == kind]
+    return render_template("publishing/archive_index.html", entries=entries, kind=kind,
+                           clock=archive._clock, iso=iso)
 
 
 @bp.get("/archive/feed.xml")

@@ -183,6 +183,8 @@ def _register_blueprints(app: Flask) -> None:
     openday.init_app(app)  # 政府开放日: registration, questionnaires, report (issue 13)
     from . import venues
     venues.init_app(app)  # 主会场 + N: ingest, HLS and OBS scene per venue (issue 13)
+    from . import policy
+    policy.init_app(app)  # 政策解读: caption lines timed on the editor page (issue 13)
     from . import fanout
     fanout.init_app(app)  # PUBLIC_FANOUT=nchan, and `flask deploy nginx-conf`
 

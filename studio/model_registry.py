@@ -6,7 +6,7 @@ from . import models  # noqa: F401
 # Each package adds its models module here when it has one.
 for _module in ("studio.recordings", "studio.obs.models", "studio.cues.models", "moderation.models",
                 "publishing.models", "studio.programme.models",
-                "studio.openday.models", "studio.venues.models"):
+                "studio.openday.models", "studio.venues.models", "studio.policy.models"):
     try:
         importlib.import_module(_module)
     except ModuleNotFoundError as exc:

@@ -385,6 +385,8 @@
     if (handled) e.preventDefault();
   });
   window.addEventListener('beforeunload', function (e) { if (dirty) { e.preventDefault(); e.returnValue = ''; } });
+  // The caption timing panel of a policy explainer (editor_captions.js) reads the same clock.
+  window.FangtanEditor = { joinedNow: joinedNow, seek: seek, video: video };
 
   // ---- save and publish --------------------------------------------------------------------
   function decision() {
@@ -518,6 +520,8 @@
     drawJobs(m.jobs);
     var running = (m.jobs || []).filter(function (j) { return j.state === 'queued' || j.state === 'running'; })[0];
     if (running) watchJob(running);
+    // A later visit still says how the last publish was cut and why (the list says only which way).
+    else if (m.jobs && m.jobs.length) showCutPath(m.jobs[0]);
     if (recordings.length) load(0, 0, false);
     requestAnimationFrame(tick);
     root.setAttribute('data-ready', '1');
