@@ -26,6 +26,7 @@ from studio.models import Interview, InterviewUnit, Unit, User
 from studio.timefmt import iso, local_zone, parse_iso
 
 from . import similarity, wordlist
+from .personal import find_personal_info
 from .models import (PUBLIC_STATUSES, QUESTION_SOURCES, ModerationAudit, Question, QuestionAttempt,
                      QuestionSettings)
 from .text import clean_text, match_key
@@ -297,7 +298,7 @@ def submit_question(session, interview: Interview, body: dict, *, user: User | N
     if existing is None:
         if limited:
             _check_rate_limit(session, counted_key, ip, rate_limit, now)
-        flags = wordlist.find_sensitive_words(text, wordlist.matcher(session))
+        flags = wordlist.find_sensitive_words(text, wordlist.matcher(session)) + find_personal_info(text)
         for suggestion in similarity.interview_candidates(session, interview.id, key, limit=3,
                                                           last_seq=interview.last_seq):
             flags.append({"type": "possible_duplicate", **suggestion})
@@ -619,8 +620,9 @@ def edit_question(session, q: Question, user: User, text, version=None) -> Quest
         q.original_text = q.text
     q.text = new_text
     q.match_key = match_key(new_text)
-    others = [f for f in (q.flags or []) if f.get("type") != "sensitive_word"]
-    q.flags = wordlist.find_sensitive_words(new_text, wordlist.keyed_words(session)) + others
+    others = [f for f in (q.flags or []) if f.get("type") not in ("sensitive_word", "personal_info")]
+    q.flags = (wordlist.find_sensitive_words(new_text, wordlist.keyed_words(session))
+               + find_personal_info(new_text) + others)
     _save(session, q, user)
     _audit(session, user, q, "edit", before, _snapshot(q))
     record_event(session, q.interview_id, "question.edited", _event_json(session, q))
@@ -705,13 +707,21 @@ def _next_queue_position(session, interview_id: int) -> int:
     return (top or 0) + 1
 
 
+# Flags that hold a question for a moderator's own look: not pushed while pending, not bulk-approved.
+HELD_FLAGS = ("sensitive_word", "personal_info")
+
+
+def _held(q: Question) -> bool:
+    return any(f.get("type") in HELD_FLAGS for f in q.flags or [])
+
+
 def push_question(session, q: Question, user: User, version=None) -> Question:
     """Hand an approved question to the host: it joins the end of the host queue."""
     _check_version(session, q, version)
     _check_status(session, q, ("approved", "pending"), "推送")
     _check_claim(session, q, user)
-    if q.status == "pending" and any(f.get("type") == "sensitive_word" for f in q.flags or []):
-        raise Conflict("含敏感词的问题需先审核通过才能推送", code="needs_approval", question_id=q.id)
+    if q.status == "pending" and _held(q):
+        raise Conflict("含敏感词或个人信息的问题需先审核通过才能推送", code="needs_approval", question_id=q.id)
     before = _snapshot(q)
     was_pending = q.status == "pending"
     _lock_interview(session, q.interview_id)
@@ -897,9 +907,10 @@ def bulk_screen(session, interview_id: int, ids, action: str, user: User, reason
         if q is None or q.interview_id != interview_id:
             skipped.append({"id": question_id, "code": "question_not_found", "message": "问题不存在"})
             continue
-        if action == "approve" and not include_flagged and any(
-                f.get("type") == "sensitive_word" for f in q.flags or []):
-            skipped.append({"id": q.id, "code": "sensitive_word", "message": "含敏感词，请单独审核"})
+        if action == "approve" and not include_flagged and _held(q):
+            personal = not any(f.get("type") == "sensitive_word" for f in q.flags or [])
+            skipped.append({"id": q.id, "code": "personal_info" if personal else "sensitive_word",
+                            "message": "含个人信息，请单独审核" if personal else "含敏感词，请单独审核"})
             continue
         try:
             with session.begin_nested():

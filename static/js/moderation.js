@@ -211,6 +211,7 @@
   /* What in a question's text looks like a netizen's own number (a mobile, a landline, an ID card):
    * an approved question is public, so the moderator is told before approving (修改 can take it
    * out). Full-width digits and spaces or dashes between digits still count. */
+  var PERSONAL_KINDS = { phone: '手机号', id_card: '身份证号', landline: '电话号码' };
   function personalInfo(text) {
     var digits = String(text || '').replace(/[\uff10-\uff19]/g, function (c) {
       return String.fromCharCode(c.charCodeAt(0) - 0xfee0);
@@ -271,7 +272,11 @@
       li.appendChild(el('div', 'q-flags sensitive', '敏感词：' + words.map(function (f) { return f.word; })
         .filter(function (w, i, all) { return all.indexOf(w) === i; }).join('、')));
     }
-    var personal = personalInfo(q.text);
+    // The server's flag (moderation/personal.py, the rule that holds the question); this page's
+    // own check only for a question stored before the server flagged them.
+    var personal = flags.filter(function (f) { return f.type === 'personal_info'; })
+      .map(function (f) { return PERSONAL_KINDS[f.kind] || '个人信息'; });
+    if (!personal.length) personal = personalInfo(q.text);
     if (personal.length && ['pending', 'approved', 'pushed', 'on_air'].indexOf(q.status) >= 0) {
       li.appendChild(el('div', 'q-flags personal', '疑似含' + personal.join('、') + '：通过后会公开显示，请先“修改”删去'));
     }
@@ -306,7 +311,9 @@
     if (['pending', 'approved', 'pushed'].indexOf(q.status) >= 0) button('reject', '驳回', 'R');
     if (['pending', 'approved', 'pushed', 'on_air'].indexOf(q.status) >= 0) button('edit', '修改', 'E');
     if (['pending', 'approved', 'pushed'].indexOf(q.status) >= 0) button('merge', '合并', 'M');
-    if (q.status === 'approved' || (q.status === 'pending' && !words.length)) button('push', '推送给主持人', 'P');
+    // Held ones (sensitive word, personal info) are approved first: the server refuses to push them.
+    var held = words.length || flags.some(function (f) { return f.type === 'personal_info'; });
+    if (q.status === 'approved' || (q.status === 'pending' && !held)) button('push', '推送给主持人', 'P');
     if (q.status === 'pushed') { button('up', '上移', '['); button('down', '下移', ']'); button('unpush', '撤回推送', 'U'); }
     button('star', q.starred ? '取消星标' : '星标', 'S');
     button('label', '标签', 'L');
@@ -468,6 +475,9 @@
     var box = $('edit-diff');
     box.textContent = '';
     if (q) box.appendChild(diff(q.original_text || q.text, $('edit-text').value));
+    // While fixing the text: the same rule as the server's, so the moderator sees the number is gone.
+    var personal = personalInfo($('edit-text').value);
+    if (personal.length) box.appendChild(el('p', 'q-flags personal', '仍疑似含' + personal.join('、') + '，请删去'));
   }
 
   function saveEdit() {
