@@ -84,6 +84,7 @@ def test_director_switches_venues_and_the_viewer_follows_or_picks(obs_private, o
         staff = login_context(browser, server.url, "director", PASSWORD)
         desk = staff.new_page()
         desk.goto(f"/studio/{iid}/director")
+        mark = len(playlists)
         desk.click(f'.venue-on-air[data-venue-id="{site["id"]}"]')
         desk.wait_for_selector(f'.venue-row[data-venue-id="{site["id"]}"][data-on-air="true"]', timeout=30_000)
         assert obs_private.request("GetCurrentProgramScene")["currentProgramSceneName"] == "会场·城东工地"
@@ -92,15 +93,14 @@ def test_director_switches_venues_and_the_viewer_follows_or_picks(obs_private, o
 
         page.wait_for_function("() => document.getElementById('live-video-status').textContent.trim() === '直播中 · 城东工地'",
                                timeout=10_000)
-        mark = len(playlists)
         _advances(page)
         assert any(_key(site) in url for url in playlists[mark:])
 
         # The viewer watches the other venue, then goes back to following the director.
+        mark = len(playlists)
         page.click(f'.venue-btn[data-venue-id="{main["id"]}"]')
         page.wait_for_function("() => document.getElementById('live-video-status').textContent.trim() === '直播中 · 主会场'",
                                timeout=5_000)
-        mark = len(playlists)
         _advances(page)
         assert any(_key(main) in url for url in playlists[mark:])
         page.screenshot(path=str(SHOTS / "venues-viewer.png"), full_page=True)
