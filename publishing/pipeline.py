@@ -535,6 +535,11 @@ def _transcript_package(session, interview: Interview, corrections: dict, times:
                         data_dir: str) -> tuple[list[dict], dict]:
     """The transcript lines with their photos copied in, transcript.txt, and the public interview."""
     lines = transcript_lines(session, interview.id, corrections, times, keep)
+    if not lines:
+        from studio.policy.services import timed_transcript_lines
+
+        # A policy explainer has no feed: its timed script is the transcript (through the cut).
+        lines = timed_transcript_lines(session, interview.id, keep)
     public_interview = interview_json(interview, staff=False)
     copy_images(session, data_dir, lines, public_interview["guests"], work_dir)
     (work_dir / "transcript.txt").write_text(captions.transcript_txt(interview.title, lines), encoding="utf-8")

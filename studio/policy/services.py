@@ -95,3 +95,17 @@ def timed_caption_items(session, interview_id: int) -> list[dict] | None:
     if row is None or not row.lines:
         return None
     return [{"t": line["start_s"], "end": line.get("end_s"), "text": line["text"]} for line in row.lines]
+
+
+def timed_transcript_lines(session, interview_id: int, keep) -> list[dict]:
+    """The timed script as transcript lines (publishing's line shape), each with its time in the
+    published video, or none where the cut removed it; [] when nothing was timed."""
+    from publishing.edit import remap
+
+    row = get_timings(session, interview_id)
+    lines = []
+    for line in (row.lines if row else []):
+        out = remap(line["start_s"], keep) if keep else None
+        lines.append({"entry_id": None, "at": None, "speaker": "script", "speaker_name": "", "text": line["text"],
+                      "image_id": None, "image": None, "video_s": round(out, 3) if out is not None else None})
+    return lines

@@ -106,6 +106,10 @@ def test_key_press_timed_captions_land_after_the_cut(tmp_path, browser):
             chunk = next(text for text in firsts if line.startswith(text) or text.startswith(line[:4]))
             assert firsts[chunk] == pytest.approx(expected, abs=FRAME), (line, cues)
 
+        # The timed script is the transcript too (no feed for an explainer).
+        transcript = requests.get(f"{server.url}/archive/{iid}/transcript.txt", timeout=10).content.decode()
+        assert all(line in transcript for line in LINES), transcript
+
         context = browser.new_context(base_url=server.url, locale="zh-CN")
         page = context.new_page()
         page.goto(f"/archive/{iid}/")
