@@ -12,7 +12,11 @@ How the pieces join into one valid stream:
 - Parameter sets. x264 cannot be made to write the recording's SPS/PPS byte for byte, so the
   encoded heads use their own ids (sps-id 1; recordings use 0) and every piece carries its
   parameter sets in-band before each keyframe (MPEG-TS is Annex B). The joined stream has both
-  sets; a decoder never sees one id change its meaning mid-stream.
+  sets; a decoder never sees one id change its meaning mid-stream. Each head's keyframe also
+  carries its recording's id-0 sets ahead of its own: hls.js builds the decoder's configuration
+  (avcC) from the first SPS and PPS it finds and Chromium's MSE decoder then fails on the copied
+  P-frames if those were a head's; so the first sets of the output and of every HLS segment
+  (they start at keyframes) are the recording's, the head's id-1 sets following in-band.
 - Timestamps. Every piece is written on the final timeline by the setts bitstream filter: a
   frame's PTS is its place on the frame grid, its DTS the packet's place in decoding order
   minus the recording's reordering depth (its B-frames), the same depth for all pieces. So DTS
@@ -232,16 +236,48 @@ class Settings:
     runs: list = field(default_factory=list)   # the ffmpeg commands run (for tests and the log)
 
 
-def _grid(frames: str, fps: Fraction) -> str:
+def _grid(frames: str, fps: Fraction, tb: str = "TB") -> str:
     """A setts expression: frame-grid position `frames` in the packet's time base, rounded."""
-    return f"round(({frames})*{fps.denominator}/({fps.numerator}*TB))"
+    return f"round(({frames})*{fps.denominator}/({fps.numerator}*{tb}))"
 
 
-def setts_filter(first_frame: int, delay: int, fps: Fraction) -> str:
-    """Timestamps of one piece on the final timeline (see the module's docstring)."""
+def setts_filter(first_frame: int, delay: int, fps: Fraction, in_order: bool = False) -> str:
+    """Timestamps of one piece on the final timeline (see the module's docstring).
+
+    in_order: the packets are shown in decoding order (a head: no B-frames, read from a raw H.264
+    file whose packets carry no PTS), so a frame's place on the grid is its packet number. Those
+    packets reach the filter in the TS muxer's time base (90 kHz) while TB says the raw demuxer's
+    (ffmpeg 5.1), so the time base is written out.
+    """
     base = f"{first_frame}"
+    if in_order:
+        return f"setts=pts={_grid(base + '+N', fps, '1/90000')}:dts={_grid(base + '+N-' + str(delay), fps, '1/90000')}"
     rank = f"round((PTS-STARTPTS)*TB*{fps.numerator}/{fps.denominator})"
     return f"setts=pts={_grid(base + '+' + rank, fps)}:dts={_grid(base + '+N-' + str(delay), fps)}"
+
+
+def nal_units(data: bytes) -> list[bytes]:
+    """The NAL units of an Annex B byte stream, without their start codes."""
+    units, at = [], data.find(b"\x00\x00\x01")
+    while at >= 0:
+        start = at + 3
+        at = data.find(b"\x00\x00\x01", start)
+        end = len(data) if at < 0 else at
+        units.append(data[start:end].rstrip(b"\x00") if at >= 0 else data[start:end])
+    return [u for u in units if u]
+
+
+def parameter_sets(path: str, demuxer: str, timeout: float = 120) -> bytes:
+    """The recording's SPS and PPS (Annex B, in the order of its first keyframe), read by stream copy.
+
+    Empty if they cannot be read: the heads then carry only their own sets, which every player
+    but hls.js takes.
+    """
+    result = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-loglevel", "error",
+                             *input_args(path, demuxer), "-map", "0:v:0", "-c:v", "copy", "-frames:v", "1",
+                             "-f", "h264", "pipe:1"], capture_output=True, timeout=timeout,
+                            stdin=subprocess.DEVNULL)
+    return b"".join(b"\x00\x00\x00\x01" + u for u in nal_units(result.stdout) if u[0] & 0x1F in (7, 8))
 
 
 def x264_head_args(stream: dict, settings: Settings) -> list[str]:
@@ -284,23 +320,30 @@ def split_command(source: Source, copies: list[Part], fps: Fraction, pattern: Pa
 
 def piece_command(part: Part, source: Source, first_frame: int, delay: int, fps: Fraction, out: Path,
                   settings: Settings, copied: Path | None = None) -> list[str]:
-    """The ffmpeg command writing one part on the final timeline as an MPEG-TS piece.
+    """The ffmpeg command writing one part: a copy on the final timeline as an MPEG-TS piece.
 
-    copied: the part's segment from split_command (a copy); else the part is decoded and encoded.
+    copied: the part's segment from split_command (a copy); else the part is decoded and encoded
+    into a raw H.264 file (out), which head_mux_command puts on the timeline once the
+    recording's parameter sets are ahead of its own.
     """
     head = ["ffmpeg", "-hide_banner", "-nostats", "-loglevel", "error", "-y"]
-    tail = ["-bsf:v", setts_filter(first_frame, delay, fps), "-f", "mpegts", str(out)]
     if part.kind == "copy":
-        return head + [*input_args(str(copied), "mpegts"), "-map", "0:v:0", "-c:v", "copy", *tail]
+        return head + [*input_args(str(copied), "mpegts"), "-map", "0:v:0", "-c:v", "copy",
+                       "-bsf:v", setts_filter(first_frame, delay, fps), "-f", "mpegts", str(out)]
     half = float(1 / fps) / 2
     offset = source.facts.start_s - source.format_start_s  # -ss counts from the file's start
     frames = source.facts.frames_between(part.start_s, part.end_s, fps)
     at = max(part.start_s - half + offset, 0.0)   # decoding seeks exactly: the frame at start is first
-    # The encoder's time base is the TS's: ffmpeg 5.1 hands the bitstream filter packets already
-    # in the muxer's time base while telling it the encoder's (TB in the expressions).
     return head + ["-ss", f"{at:.6f}", *input_args(source.path, source.demuxer), "-map", "0:v:0",
                    "-fps_mode", "passthrough", *x264_head_args(source.stream, settings),
-                   "-enc_time_base", "1/90000", "-frames:v", str(frames), *tail]
+                   "-frames:v", str(frames), "-f", "h264", str(out)]
+
+
+def head_mux_command(raw: Path, first_frame: int, delay: int, fps: Fraction, out: Path) -> list[str]:
+    """The stream copy putting an encoded head (raw H.264, frames in display order) on the timeline."""
+    return ["ffmpeg", "-hide_banner", "-nostats", "-loglevel", "error", "-y", "-framerate", str(fps),
+            *input_args(str(raw), "h264"), "-map", "0:v:0", "-c:v", "copy",
+            "-bsf:v", setts_filter(first_frame, delay, fps, in_order=True), "-f", "mpegts", str(out)]
 
 
 def audio_graph(sources: list[Source], keep, pieces, fps: Fraction, rate: int,
@@ -367,15 +410,30 @@ def run_plan(plan: Plan, sources: list[Source], keep, pieces, fps: Fraction, wor
     first_frame = round(BASE_FRAMES_S * fps)
     joined = pieces_dir / "joined.ts"
     total_frames = 0
+    sets: dict[int, bytes] = {}     # recording -> its SPS/PPS, put ahead of its heads' own
     with open(joined, "wb") as out:
         for number, part in enumerate(plan.parts):
             source = sources[part.piece_index]
             frames = source.facts.frames_between(part.start_s, part.end_s, fps)
             if frames > 0:
                 piece = pieces_dir / f"part-{number:04d}.ts"
-                args = piece_command(part, source, first_frame, delay, fps, piece, settings, segments.get(number))
-                settings.runs.append(args)
-                run(args, "拼接视频片段" if part.kind == "copy" else "编码剪辑点画面")
+                if part.kind == "copy":
+                    args = piece_command(part, source, first_frame, delay, fps, piece, settings, segments[number])
+                    settings.runs.append(args)
+                    run(args, "拼接视频片段")
+                else:
+                    raw = pieces_dir / f"part-{number:04d}.h264"
+                    args = piece_command(part, source, first_frame, delay, fps, raw, settings)
+                    settings.runs.append(args)
+                    run(args, "编码剪辑点画面")
+                    if part.piece_index not in sets:
+                        sets[part.piece_index] = parameter_sets(source.path, source.demuxer)
+                    # Ahead of everything, so in the head's keyframe before x264's own sets.
+                    raw.write_bytes(sets[part.piece_index] + raw.read_bytes())
+                    args = head_mux_command(raw, first_frame, delay, fps, piece)
+                    settings.runs.append(args)
+                    run(args, "拼接视频片段")
+                    raw.unlink()
                 with open(piece, "rb") as handle:
                     while chunk := handle.read(1 << 20):
                         out.write(chunk)

@@ -132,13 +132,22 @@ def test_smart_cut_mp4_and_hls_play_across_every_cut(app, browser, smart_publish
         server.shutdown()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known defect (issue 11): hls.js (Media Source Extensions, what browsers without native HLS use) "
-    "stops at the first encoded head with PIPELINE_ERROR_DECODE 'Failed to send video packet for "
-    "decoding' (a P-frame); a full-encode HLS of the same clip plays in the same hls.js"))
+def _first_sps_id(segment) -> int:
+    """The id of the first SPS in an HLS segment (what hls.js builds its decoder's avcC from)."""
+    trace = subprocess.run(["ffmpeg", "-hide_banner", "-i", str(segment), "-map", "0:v:0", "-c:v", "copy",
+                            "-bsf:v", "trace_headers", "-frames:v", "1", "-f", "null", "-"],
+                           capture_output=True, text=True, timeout=60).stderr.splitlines()
+    start = next(i for i, line in enumerate(trace) if line.endswith("Sequence Parameter Set"))
+    return int(next(line for line in trace[start:] if "seq_parameter_set_id" in line).rsplit("=", 1)[1])
+
+
 def test_smart_cut_hls_plays_in_hls_js(app, browser, smart_published):  # noqa: F811
     folder, job = smart_published
     assert job["path"] == "smart", job
+    # Every segment, the first ones starting with an encoded head (sps-id 1), opens with the
+    # recording's parameter sets (id 0).
+    segments = sorted((folder / "hls").glob("seg_*.ts"))
+    assert segments and [_first_sps_id(s) for s in segments] == [0] * len(segments)
     server = _serve(app)
     try:
         context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_port}", locale="zh-CN",
