@@ -60,6 +60,8 @@ class StudioTarget:
         self.server = None
         if url is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="fangtan-bench-")
+            # Every bench client comes from 127.0.0.1: lift the per-address cap (issue 16.5).
+            env = {"MAX_CONNECTIONS_PER_IP": "0", **(env or {})}
             self.server = ServerProcess(Path(self._tmp.name) / "server", env=env)
             self.server.migrate()
             self.server.create_user(admin, "admin", password)
