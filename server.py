@@ -12,7 +12,7 @@ if os.environ.get("FANGTAN_NO_EVENTLET") != "1" and __name__ == "__main__":
     eventlet.monkey_patch()
 
 from studio.app import create_app  # noqa: E402
-from studio.extensions import socketio  # noqa: E402
+from studio.platform.extensions import socketio  # noqa: E402
 
 app = create_app()
 
@@ -29,7 +29,7 @@ def _raise_open_files_limit() -> None:
 if __name__ == "__main__":
     import sys
 
-    from studio.cli import migration_problem  # noqa: E402
+    from studio.platform.cli import migration_problem  # noqa: E402
 
     # A database behind the code (after an update, before `db upgrade`) would answer 500 on every
     # page that reads a new column: refuse in one line instead, like the CLI commands.
@@ -38,6 +38,6 @@ if __name__ == "__main__":
         print(f"Error: {problem}", file=sys.stderr)
         sys.exit(2)
     _raise_open_files_limit()
-    from studio.serving import serve  # noqa: E402
+    from studio.platform.serving import serve  # noqa: E402
 
     serve(app, socketio)  # prints the URL it listens on once the socket is bound

@@ -3,7 +3,7 @@ question row and emits it to the staff room.
 
 `python bench/_bare_intake.py PORT DB_PATH` serves, on eventlet like `python server.py`:
 - `POST /api/interviews/<id>/questions` {nickname, text}: one INSERT into SQLite (WAL,
-  synchronous=FULL, as studio/db.py), COMMIT, then `event` {type: question.submitted, data}
+  synchronous=FULL, as studio/platform/db.py), COMMIT, then `event` {type: question.submitted, data}
   to the interview's /studio room; answers 201 {id};
 - /studio `join` {interview_id}: enters that room; /live `join`: a no-op with an ack (the hub
   probe's ping, as on our server where a malformed join answers without touching the database).
@@ -22,7 +22,7 @@ from flask import Flask, jsonify, request  # noqa: E402
 from flask_socketio import SocketIO, join_room  # noqa: E402
 
 app = Flask(__name__)
-# Same engine.io settings as studio/app.py, so only the application work differs.
+# Same engine.io settings as studio/platform/app.py, so only the application work differs.
 socketio = SocketIO(app, async_mode="eventlet", cors_allowed_origins="*", ping_interval=10, ping_timeout=20)
 DB_PATH = sys.argv[2] if len(sys.argv) > 2 else ":memory:"
 

@@ -14,7 +14,7 @@ import sys  # noqa: E402
 import eventlet.wsgi  # noqa: E402
 import socketio  # noqa: E402
 
-# Same engine.io settings as studio/app.py, so only the application work differs.
+# Same engine.io settings as studio/platform/app.py, so only the application work differs.
 sio = socketio.Server(async_mode="eventlet", cors_allowed_origins="*", ping_interval=10, ping_timeout=20)
 seq = 0
 

@@ -82,8 +82,8 @@ def publish_with_pipeline(recording: Path, keep, data_dir: Path, mode: str) -> t
     """Queue and run a real publishing job in a throw-away app; returns (seconds, job)."""
     os.environ["FLASK_RUN_FROM_CLI"] = "true"  # no background worker: we run the job ourselves
     from studio.app import create_app
-    from studio.cli import upgrade_database
-    from studio.db import Session
+    from studio.platform.cli import upgrade_database
+    from studio.platform.db import Session
     from studio.interviews import change_state, create_interview
     from studio.recordings import register_recording
 

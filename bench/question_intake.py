@@ -107,7 +107,7 @@ class Ours:
 
         from moderation.models import Question
         from moderation.text import match_key
-        from studio.db import utcnow
+        from studio.platform.db import utcnow
 
         rows = []
         for i in range(count):

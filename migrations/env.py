@@ -3,7 +3,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import studio.model_registry  # noqa: F401  (imports every package's models)
-from studio.db import Base
+from studio.platform.db import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -5,7 +5,7 @@ the snapshot part "questions". moderation imports studio; studio never imports m
 """
 from flask import Flask
 
-from studio.events import add_event_listener, register_event_type, register_snapshot_part
+from studio.platform.events import add_event_listener, register_event_type, register_snapshot_part
 from studio.obs import register_question_text_lookup
 
 EVENT_TYPES = (
@@ -63,8 +63,8 @@ def overlay_text_for_question(session, question_id: int) -> dict | None:
 
 def viewer_questions(interview_id: int) -> dict:
     """For the viewer page's first paint (a Jinja global): approved questions and the intake state."""
-    from studio.db import Session
-    from studio.models import Interview
+    from studio.platform.db import Session
+    from studio.platform.models import Interview
 
     from . import services
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from studio.db import Base, UTCDateTime, utcnow
+from studio.platform.db import Base, UTCDateTime, utcnow
 
 # pending 待审核 → approved 已通过 → pushed 已推送 (host queue) → on_air → answered 已回答;
 # rejected 已驳回 and merged (folded into another question) end a question's screening.

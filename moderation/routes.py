@@ -6,13 +6,13 @@ import secrets
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
-from studio.auth import allow_body, client_ip, has_role, require_roles, require_staff_page
-from studio.db import Session
-from studio.errors import Forbidden, NotFound, ValidationError
+from studio.platform.auth import allow_body, client_ip, has_role, require_roles, require_staff_page
+from studio.platform.db import Session
+from studio.platform.errors import Forbidden, NotFound, ValidationError
 from studio.feed.services import STATE_NAMES  # 直播中 / 已结束 …: one list of the interview states' names
 from studio.interviews import get_interview, interview_json
-from studio.origins import origin_allowed
-from studio.timefmt import iso
+from studio.platform.origins import origin_allowed
+from studio.platform.timefmt import iso
 
 from . import exports, services, wordlist
 from .models import QUESTION_STATUSES, QUESTION_SOURCES

@@ -1,7 +1,7 @@
 """Question intake, screening, the host queue, written replies and the audit trail.
 
 Plain functions over a SQLAlchemy session: they never touch the request, the Flask session or
-emit. Every visible change records its event in the caller's transaction (studio.events), and
+emit. Every visible change records its event in the caller's transaction (studio.platform.events), and
 every screening action writes an audit row in the same transaction.
 
 Two moderators never both handle one question: each Question row carries a version that every
@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from studio.db import utcnow
-from studio.errors import Conflict, DomainError, Forbidden, NotFound, TooMany, ValidationError
-from studio.events import record_event, redact_public_events
-from studio.models import Interview, InterviewUnit, Unit, User
-from studio.timefmt import iso, local_zone, parse_iso
+from studio.platform.db import utcnow
+from studio.platform.errors import Conflict, DomainError, Forbidden, NotFound, TooMany, ValidationError
+from studio.platform.events import record_event, redact_public_events
+from studio.platform.models import Interview, InterviewUnit, Unit, User
+from studio.platform.timefmt import iso, local_zone, parse_iso
 
 from . import similarity, wordlist
 from .personal import find_personal_info

@@ -85,7 +85,7 @@ class InterviewIndex:
             self.postings.setdefault(gram, []).append(question_id)
 
     def _rebuild(self, session) -> None:
-        from studio.models import Interview
+        from studio.platform.models import Interview
 
         from .models import Question
 
@@ -99,7 +99,7 @@ class InterviewIndex:
 
     def refresh(self, session, last_seq: int | None = None) -> None:
         """Apply what the event log says changed since the last call (one indexed range read)."""
-        from studio.models import Event
+        from studio.platform.models import Event
 
         from .models import Question
 

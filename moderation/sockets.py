@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import request
 
-from studio.db import Session
-from studio.errors import ValidationError
-from studio.sockets import on_socket_disconnect, socket_action
+from studio.platform.db import Session
+from studio.platform.errors import ValidationError
+from studio.platform.sockets import on_socket_disconnect, socket_action
 
 from . import services
 

@@ -6,8 +6,8 @@ import threading
 import ahocorasick
 from sqlalchemy import delete, select, update
 
-from studio.db import utcnow
-from studio.errors import ValidationError
+from studio.platform.db import utcnow
+from studio.platform.errors import ValidationError
 
 from .models import SensitiveWord, WordlistVersion
 from .text import clean_text, match_key, match_key_with_positions

@@ -27,8 +27,8 @@ from pathlib import Path
 from flask import render_template
 from sqlalchemy import select
 
-from studio.models import Interview
-from studio.timefmt import iso
+from studio.platform.models import Interview
+from studio.platform.timefmt import iso
 
 from .captions import speaker_label
 

@@ -7,8 +7,8 @@ import threading
 import click
 from flask import Flask
 
-from studio.db import Session
-from studio.errors import DomainError
+from studio.platform.db import Session
+from studio.platform.errors import DomainError
 
 from . import jobs, worker
 

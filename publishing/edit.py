@@ -14,9 +14,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from studio.db import utcnow
-from studio.errors import NotFound, ValidationError
-from studio.models import FeedEntry
+from studio.platform.db import utcnow
+from studio.platform.errors import NotFound, ValidationError
+from studio.feed.models import FeedEntry
 from studio.recordings import Recording
 
 from .models import EditDecision
@@ -333,7 +333,7 @@ def get_edit(session, interview_id: int) -> EditDecision:
 
 
 def edit_json(decision: EditDecision) -> dict:
-    from studio.timefmt import iso
+    from studio.platform.timefmt import iso
 
     return {"interview_id": decision.interview_id, "recording_ids": decision.recording_ids,
             "keep": decision.keep, "poster_s": decision.poster_s, "chapters": decision.chapters,

@@ -16,11 +16,11 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from studio.db import utcnow
-from studio.errors import Conflict, NotFound
-from studio.events import record_event, register_event_type
+from studio.platform.db import utcnow
+from studio.platform.errors import Conflict, NotFound
+from studio.platform.events import record_event, register_event_type
 from studio.interviews import get_interview, lock_interview
-from studio.timefmt import iso
+from studio.platform.timefmt import iso
 
 from .edit import edit_json, get_edit
 from .models import ACTIVE_JOB_STATES, PublishJob

@@ -32,10 +32,11 @@ import ffmpeg
 from sqlalchemy import select
 
 from studio.interviews import interview_json
-from studio.models import FeedEntry, Image, Interview
-from studio.errors import ValidationError
+from studio.platform.models import Interview
+from studio.feed.models import FeedEntry, Image
+from studio.platform.errors import ValidationError
 from studio.recordings import PROTOCOL_WHITELIST, Recording, input_args, list_markers, media_url, probe_json
-from studio.timefmt import iso
+from studio.platform.timefmt import iso
 
 from . import captions, smartcut
 from .edit import (Piece, is_text_only, joined_time_at, kept_duration, next_kept_time, remap, segments_for,

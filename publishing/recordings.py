@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
-from studio.errors import ValidationError
+from studio.platform.errors import ValidationError
 from studio.recordings import Recording, register_recording
 
 UPLOAD_SUFFIXES = {".mkv", ".mp4", ".mov", ".flv", ".ts", ".m4v", ".webm"}

@@ -7,14 +7,15 @@ from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_te
     send_from_directory
 from sqlalchemy import select
 
-from studio.auth import allow_body, require_roles, require_staff_page
-from studio.db import Session
-from studio.errors import Conflict, NotFound, ValidationError
-from studio.events import record_event
+from studio.platform.auth import allow_body, require_roles, require_staff_page
+from studio.platform.db import Session
+from studio.platform.errors import Conflict, NotFound, ValidationError
+from studio.platform.events import record_event
 from studio.interviews import change_state, get_interview, interview_json
-from studio.models import FeedEntry, Interview
+from studio.platform.models import Interview
+from studio.feed.models import FeedEntry
 from studio.recordings import Recording, list_markers, list_recordings, marker_json, recording_json
-from studio.timefmt import iso, parse_iso
+from studio.platform.timefmt import iso, parse_iso
 
 from . import archive, jobs
 from .edit import edit_json, joined_time_at, joined_timeline, save_edit, total_duration
@@ -233,7 +234,7 @@ def archive_index():
 
 def _archive_index_of_kind(kind: str):
     """The archive list of one kind (政策解读, 政府开放日…), rendered from the same template."""
-    from studio.models import INTERVIEW_KINDS
+    from studio.platform.models import INTERVIEW_KINDS
 
     if kind not in INTERVIEW_KINDS:
         raise ValidationError("没有这种类型", code="invalid_field", field="kind")

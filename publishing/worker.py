@@ -15,9 +15,9 @@ from typing import Callable
 
 from flask import Flask
 
-from studio.db import Session, utcnow
+from studio.platform.db import Session, utcnow
 from studio.interviews import change_state, get_interview
-from studio.timefmt import iso
+from studio.platform.timefmt import iso
 
 from . import archive, jobs
 from .pipeline import STAGES, Cancelled, EncodeOptions, PipelineError, build_package

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from studio.models import ROLES
+from studio.platform.models import ROLES
 
 PASSWORD = "correct-horse-battery"
 pytest_plugins = ["tests.support.fixtures"]
@@ -43,7 +43,7 @@ def app_config(tmp_path):
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory):
     """A migrated SQLite file made once per run; each test copies it (migrating each time is slow)."""
-    from studio.cli import upgrade_database
+    from studio.platform.cli import upgrade_database
 
     path = tmp_path_factory.mktemp("template") / "fangtan.db"
     upgrade_database(f"sqlite:///{path}")
@@ -55,7 +55,7 @@ def app(app_config, migrated_template):
     import shutil
 
     from studio.app import create_app
-    from studio.cli import upgrade_database
+    from studio.platform.cli import upgrade_database
 
     if "DATABASE_URL" not in app_config:
         os.makedirs(app_config["DATA_DIR"], exist_ok=True)
@@ -63,7 +63,7 @@ def app(app_config, migrated_template):
     flask_app = create_app(app_config)
     upgrade_database(flask_app.config["DATABASE_URL"])
     yield flask_app
-    from studio import db
+    from studio.platform import db
     db.Session.remove()
 
 
@@ -75,8 +75,8 @@ def client(app):
 @pytest.fixture
 def users(app):
     """One account per role: username = role name."""
-    from studio.auth import create_user
-    from studio.db import Session
+    from studio.platform.auth import create_user
+    from studio.platform.db import Session
 
     with app.app_context():
         session = Session()
@@ -152,7 +152,7 @@ def interview(admin):
 @pytest.fixture
 def socket_client(app, users):
     """socket_client(namespace, role=None) -> a Flask-SocketIO test client (logged in for a role)."""
-    from studio.extensions import socketio
+    from studio.platform.extensions import socketio
 
     made = []
 

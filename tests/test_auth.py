@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from studio.db import Session, utcnow
-from studio.models import LoginFailure, User, UserSession
+from studio.platform.db import Session, utcnow
+from studio.platform.models import LoginFailure, User, UserSession
 from tests.conftest import PASSWORD, StaffClient
 
 
@@ -94,14 +94,14 @@ def test_a_token_of_another_session_does_not_pass(login, interview):
 # ---- the /studio socket ---------------------------------------------------------------------
 
 def test_studio_socket_needs_a_session(app, interview):
-    from studio.extensions import socketio
+    from studio.platform.extensions import socketio
 
     anonymous = socketio.test_client(app, namespace="/studio")
     assert not anonymous.is_connected("/studio")
 
 
 def test_studio_socket_refuses_a_foreign_origin(app, users, interview):
-    from studio.extensions import socketio
+    from studio.platform.extensions import socketio
 
     staff = StaffClient(app, "host").client
     foreign = socketio.test_client(app, namespace="/studio", flask_test_client=staff,
@@ -138,7 +138,7 @@ def test_failed_logins_per_username_are_throttled_with_retry_after(client, users
 def test_hammering_one_account_never_locks_out_a_colleague_behind_the_same_address(app, client, users,
                                                                                   monkeypatch):
     """A media center behind one NAT: an attacker (or a forgetful colleague) hammers A from X."""
-    import studio.auth as auth
+    import studio.platform.auth as auth
 
     for _ in range(20):
         assert login_raw(client, "moderator", "wrong-password", ip="10.7.7.7").status_code in (401, 429)
@@ -165,7 +165,7 @@ def test_many_usernames_from_one_address_are_throttled_but_not_a_correct_unfaile
 
 
 def test_the_wait_doubles_and_then_expires(app, client, users, monkeypatch):
-    import studio.auth as auth
+    import studio.platform.auth as auth
 
     for _ in range(3):
         login_raw(client, "director", "wrong-password")
@@ -204,7 +204,7 @@ def test_logout_invalidates_the_cookie_on_the_server(app, users):
 
 
 def test_a_disabled_account_stops_working_at_once(app, admin, users, interview):
-    from studio.extensions import socketio
+    from studio.platform.extensions import socketio
 
     host = StaffClient(app, "host")
     sock = socketio.test_client(app, namespace="/studio", flask_test_client=host.client)
@@ -317,7 +317,7 @@ def test_user_create_rejects_a_short_password(app):
 # ---- SECRET_KEY -----------------------------------------------------------------------------
 
 def test_secret_key_is_generated_once_and_kept_in_data_dir(tmp_path, monkeypatch):
-    from studio.config import load_settings
+    from studio.platform.config import load_settings
 
     monkeypatch.delenv("SECRET_KEY", raising=False)
     first = load_settings({"DATA_DIR": str(tmp_path / "a")})
@@ -331,7 +331,7 @@ def test_secret_key_is_generated_once_and_kept_in_data_dir(tmp_path, monkeypatch
 
 
 def test_production_hashes_are_strong_and_weak_ones_are_upgraded_at_login(app, users):
-    from studio import auth
+    from studio.platform import auth
 
     with app.app_context():
         app.config["TESTING"] = False
@@ -405,7 +405,7 @@ def test_real_server_socket_origin_and_disabling(live_server):
 
 def test_static_and_vendor_files_need_no_session_lookup(app, login, monkeypatch):
     """A staff page pulls many files; they are the same for everyone, so none looks up the session."""
-    from studio import auth
+    from studio.platform import auth
 
     staff = login("moderator")
     calls = []

@@ -1,4 +1,4 @@
-"""Issue 10.3, studio/db.py under eventlet: a COMMIT never stalls the hub, and a green thread
+"""Issue 10.3, studio/platform/db.py under eventlet: a COMMIT never stalls the hub, and a green thread
 waiting for SQLite's single writer waits greenly (the other sockets keep being served).
 
 Runs in a subprocess: the test process itself is not monkey-patched (threading mode).
@@ -18,7 +18,7 @@ SCRIPT = textwrap.dedent("""
     eventlet.monkey_patch()
     import json, sys, time
     from sqlalchemy import text
-    from studio.db import Session, init_engine
+    from studio.platform.db import Session, init_engine
 
     init_engine("sqlite:///" + sys.argv[1])
     with Session() as s:

@@ -27,8 +27,8 @@ def test_every_http_route_is_in_the_api_docs(app):
 
 
 def test_every_event_type_and_socket_action_is_in_the_api_docs(app):
-    from studio.events import EVENT_TYPES
-    from studio.sockets import SOCKET_ACTIONS
+    from studio.platform.events import EVENT_TYPES
+    from studio.platform.sockets import SOCKET_ACTIONS
 
     text = _api_docs()
     missing = [f"event {name}" for name in EVENT_TYPES if f"`{name}`" not in text]
@@ -37,7 +37,7 @@ def test_every_event_type_and_socket_action_is_in_the_api_docs(app):
 
 
 def test_every_setting_is_in_configuration_docs():
-    from studio.config import SETTINGS
+    from studio.platform.config import SETTINGS
 
     text = (DOCS / "configuration.md").read_text()
     missing = [name for name in SETTINGS if f"`{name}`" not in text]

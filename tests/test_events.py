@@ -1,9 +1,9 @@
 """The sequenced event log: seq order, public/staff split, replay, resync, after-commit broadcast."""
 import pytest
 
-from studio.db import Session
-from studio.errors import Gone
-from studio.events import PUBLIC, STAFF, prune_events, record_event, replay_events
+from studio.platform.db import Session
+from studio.platform.errors import Gone
+from studio.platform.events import PUBLIC, STAFF, prune_events, record_event, replay_events
 
 
 def _record(app, interview_id, type_, data, commit=True):
@@ -79,7 +79,7 @@ def test_too_old_or_future_seq_requires_resync(app, interview, client):
 
 
 def test_staff_socket_requires_login_and_trusted_origin(app, users, socket_client):
-    from studio.extensions import socketio
+    from studio.platform.extensions import socketio
 
     anonymous = socketio.test_client(app, namespace="/studio")
     assert not anonymous.is_connected("/studio")

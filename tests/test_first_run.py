@@ -40,7 +40,7 @@ def test_the_first_admin_hint_works_as_printed(tmp_path):
 
 
 def test_the_hint_repeats_a_database_url_in_force(tmp_path):
-    from studio.cli import first_admin_hint
+    from studio.platform.cli import first_admin_hint
 
     url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
     line = first_admin_hint({"DATA_DIR": str(tmp_path)}, {"DATABASE_URL": url})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from studio.db import Session
-from studio.models import Event
+from studio.platform.db import Session
+from studio.platform.models import Event
 from studio.interviews import TRANSITIONS
 
 
@@ -163,7 +163,7 @@ ADMIN_MAY = STUDIO_MAY | {("planned", "preview"), ("preview", "planned"), ("ende
 
 
 def _interview_in(app, state: str) -> int:
-    from studio.db import Session
+    from studio.platform.db import Session
     from studio.interviews import change_state, create_interview
 
     path = {"planned": [], "preview": ["preview"], "live": ["live"], "ended": ["live", "ended"],

@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from studio.cli import ROOT, upgrade_database
+from studio.platform.cli import ROOT, upgrade_database
 
 
 def test_migrations_have_a_single_head():
@@ -16,7 +16,7 @@ def test_migrations_have_a_single_head():
 
 def test_migrated_schema_matches_the_models(tmp_path):
     import studio.model_registry  # noqa: F401
-    from studio.db import Base
+    from studio.platform.db import Base
 
     url = f"sqlite:///{tmp_path / 'schema.db'}"
     upgrade_database(url)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.models import ROLES
+from studio.platform.models import ROLES
 from tests.conftest import StaffClient
 
 PLAN = Path(__file__).resolve().parent / "fixtures" / "plans" / "pukou-2024.csv"
@@ -142,8 +142,8 @@ def test_live_socket_join_matrix(app, ids, role, socket_client):
 
 
 def test_staff_only_events_stay_off_the_public_endpoints(app, ids, admin, client):
-    from studio.db import Session
-    from studio.events import record_event
+    from studio.platform.db import Session
+    from studio.platform.events import record_event
 
     with app.app_context():
         session = Session()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from studio.db import Session
-from studio.models import Interview
+from studio.platform.db import Session
+from studio.platform.models import Interview
 
 # In the repository (tests/fixtures/plans/README.md says where they come from): nothing outside it.
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "plans"

@@ -123,14 +123,14 @@ def test_only_the_viewer_page_and_archive_may_be_embedded_by_the_portal(app_conf
 @pytest.mark.parametrize("bad", ["/\t/evil.example/", "/\n/evil", "/\r\n/evil", "//evil", "\\\\evil", "/\\evil",
                                  "https://evil", "evil", "", None, "/ok\x00", "/\u2028/evil", "/ /evil"])
 def test_safe_next_refuses_what_leaves_the_site(bad):
-    from studio.auth import safe_next
+    from studio.platform.auth import safe_next
 
     assert safe_next(bad) == "/"
 
 
 @pytest.mark.parametrize("good", ["/", "/admin/?year=2024", "/studio/3/host#card", "/i/5", "/archive/访谈/"])
 def test_safe_next_keeps_a_path_on_this_site(good):
-    from studio.auth import safe_next
+    from studio.platform.auth import safe_next
 
     assert safe_next(good) == good
 

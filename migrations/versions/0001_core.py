@@ -6,7 +6,7 @@ Create Date: 2026-11-23 21:25:09.809223
 """
 from alembic import op
 import sqlalchemy as sa
-import studio.db
+import studio.platform.db
 
 
 revision = '0001_core'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=True),
     sa.Column('plan_no', sa.Integer(), nullable=True),
-    sa.Column('scheduled_at', studio.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('scheduled_at', studio.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('scheduled_month', sa.Integer(), nullable=True),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('hosts', sa.JSON(), nullable=False),
@@ -32,15 +32,15 @@ def upgrade() -> None:
     sa.Column('liaison_phone', sa.String(length=60), nullable=False),
     sa.Column('liaison_email', sa.String(length=200), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
-    sa.Column('questions_open_at', studio.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('questions_close_at', studio.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('started_at', studio.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('ended_at', studio.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('published_at', studio.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('questions_open_at', studio.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('questions_close_at', studio.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', studio.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', studio.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published_at', studio.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.Column('last_public_seq', sa.Integer(), nullable=False),
-    sa.Column('created_at', studio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('interviews', schema=None) as batch_op:
@@ -51,7 +51,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=80), nullable=False),
     sa.Column('ip', sa.String(length=64), nullable=False),
-    sa.Column('at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
@@ -62,7 +62,7 @@ def upgrade() -> None:
     op.create_table('units',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('created_at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
@@ -73,7 +73,7 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
     )
@@ -85,7 +85,7 @@ def upgrade() -> None:
     sa.Column('type', sa.String(length=60), nullable=False),
     sa.Column('public', sa.Boolean(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
-    sa.Column('at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['interview_id'], ['interviews.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('interview_id', 'seq', name='uq_events_interview_seq')
@@ -103,7 +103,7 @@ def upgrade() -> None:
     sa.Column('path', sa.String(length=400), nullable=False),
     sa.Column('thumb_path', sa.String(length=400), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['interview_id'], ['interviews.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
@@ -126,8 +126,8 @@ def upgrade() -> None:
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('csrf_token', sa.String(length=64), nullable=False),
-    sa.Column('created_at', studio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ip', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
@@ -164,8 +164,8 @@ def upgrade() -> None:
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', studio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['guest_id'], ['guests.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['image_id'], ['images.id'], ondelete='SET NULL'),
@@ -185,7 +185,7 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('image_id', sa.Integer(), nullable=True),
     sa.Column('by_user_id', sa.Integer(), nullable=True),
-    sa.Column('at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['by_user_id'], ['users.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['entry_id'], ['feed_entries.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')

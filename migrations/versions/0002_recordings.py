@@ -6,7 +6,7 @@ Create Date: 2026-11-23 21:28:20.629749
 """
 from alembic import op
 import sqlalchemy as sa
-import studio.db
+import studio.platform.db
 
 
 revision = '0002_recordings'
@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('interview_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('label', sa.String(length=500), nullable=False),
-    sa.Column('at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('record_timecode_s', sa.Float(), nullable=True),
     sa.Column('event_seq', sa.Integer(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
@@ -38,14 +38,14 @@ def upgrade() -> None:
     sa.Column('interview_id', sa.Integer(), nullable=False),
     sa.Column('path', sa.String(length=1000), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
-    sa.Column('started_at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('duration_s', sa.Float(), nullable=True),
     sa.Column('width', sa.Integer(), nullable=True),
     sa.Column('height', sa.Integer(), nullable=True),
     sa.Column('size_bytes', sa.Integer(), nullable=True),
     sa.Column('video_codec', sa.String(length=40), nullable=False),
     sa.Column('audio_codec', sa.String(length=40), nullable=False),
-    sa.Column('created_at', studio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['interview_id'], ['interviews.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )

@@ -5,7 +5,7 @@ Revises: 0002_recordings
 """
 from alembic import op
 import sqlalchemy as sa
-import studio.db
+import studio.platform.db
 
 revision = "0004_moderation"
 down_revision = "0002_recordings"
@@ -14,7 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    dt = studio.db.UTCDateTime(timezone=True)
+    dt = studio.platform.db.UTCDateTime(timezone=True)
     op.create_table(
         "questions",
         sa.Column("id", sa.Integer(), nullable=False),

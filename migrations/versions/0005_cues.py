@@ -5,7 +5,7 @@ Revises: 0002_recordings
 """
 from alembic import op
 import sqlalchemy as sa
-import studio.db
+import studio.platform.db
 
 
 revision = "0005_cues"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("char_count", sa.Integer(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("uploaded_by", sa.Integer(), nullable=True),
-        sa.Column("uploaded_at", studio.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("uploaded_at", studio.platform.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["interview_id"], ["interviews.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["uploaded_by"], ["users.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("interview_id"),
@@ -42,8 +42,8 @@ def upgrade() -> None:
         sa.Column("planned_s", sa.Integer(), nullable=False),
         sa.Column("planned_source", sa.String(length=10), nullable=False),
         sa.Column("actual_s", sa.Float(), nullable=False),
-        sa.Column("created_at", studio.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", studio.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", studio.platform.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", studio.platform.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["interview_id"], ["interviews.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -53,11 +53,11 @@ def upgrade() -> None:
         sa.Column("interview_id", sa.Integer(), nullable=False),
         sa.Column("current_index", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("card_started_at", studio.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("show_started_at", studio.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("show_ended_at", studio.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("card_started_at", studio.platform.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("show_started_at", studio.platform.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("show_ended_at", studio.platform.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("updated_by", sa.Integer(), nullable=True),
-        sa.Column("updated_at", studio.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", studio.platform.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["interview_id"], ["interviews.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["updated_by"], ["users.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("interview_id"),
@@ -70,8 +70,8 @@ def upgrade() -> None:
         sa.Column("sent_by", sa.Integer(), nullable=True),
         sa.Column("sender_name", sa.String(length=120), nullable=False),
         sa.Column("sender_role", sa.String(length=20), nullable=False),
-        sa.Column("sent_at", studio.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("dismissed_at", studio.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", studio.platform.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("dismissed_at", studio.platform.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("dismissed_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["interview_id"], ["interviews.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["sent_by"], ["users.id"], ondelete="SET NULL"),

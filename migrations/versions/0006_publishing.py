@@ -5,7 +5,7 @@ Revises: 0002_recordings
 """
 from alembic import op
 import sqlalchemy as sa
-import studio.db
+import studio.platform.db
 
 
 revision = '0006_publishing'
@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column('corrections', sa.JSON(), nullable=False),
         sa.Column('revision', sa.Integer(), nullable=False),
         sa.Column('updated_by', sa.Integer(), nullable=True),
-        sa.Column('updated_at', studio.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['interview_id'], ['interviews.id'], ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['updated_by'], ['users.id'], ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id'),
@@ -44,14 +44,14 @@ def upgrade() -> None:
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.Column('claim_token', sa.String(length=200), nullable=True),
         sa.Column('cancel_requested', sa.Boolean(), nullable=False),
-        sa.Column('heartbeat_at', studio.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('heartbeat_at', studio.platform.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column('edit', sa.JSON(), nullable=False),
         sa.Column('output_path', sa.String(length=1000), nullable=False),
         sa.Column('duration_s', sa.Float(), nullable=True),
         sa.Column('requested_by', sa.Integer(), nullable=True),
-        sa.Column('created_at', studio.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column('started_at', studio.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column('finished_at', studio.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('created_at', studio.platform.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('started_at', studio.platform.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('finished_at', studio.platform.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['interview_id'], ['interviews.id'], ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['requested_by'], ['users.id'], ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id'),

@@ -7,7 +7,7 @@ Revises: 0008_cue_card_revision
 import sqlalchemy as sa
 from alembic import op
 
-import studio.db
+import studio.platform.db
 
 revision = "0009_obs_command_claim"
 down_revision = "0008_cue_card_revision"
@@ -18,7 +18,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("obs_commands") as batch:
         batch.add_column(sa.Column("claimed_by", sa.String(length=80), nullable=True))
-        batch.add_column(sa.Column("claimed_at", studio.db.UTCDateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("claimed_at", studio.platform.db.UTCDateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:

@@ -7,7 +7,7 @@ Revises: 0009_obs_command_claim
 import sqlalchemy as sa
 from alembic import op
 
-import studio.db
+import studio.platform.db
 
 revision = "0010_moderation_intake"
 down_revision = "0009_obs_command_claim"
@@ -20,7 +20,7 @@ def upgrade() -> None:
         "wordlist_version",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("changed_at", studio.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("changed_at", studio.platform.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.bulk_insert(table, [{"id": 1, "version": 1, "changed_at": None}])

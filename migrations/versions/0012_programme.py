@@ -7,7 +7,7 @@ Revises: 0011_publishing_cut_path
 import sqlalchemy as sa
 from alembic import op
 
-import studio.db
+import studio.platform.db
 
 revision = "0012_programme"
 down_revision = "0011_publishing_cut_path"
@@ -16,7 +16,7 @@ depends_on = None
 
 
 def _dt(name, nullable=True):
-    return sa.Column(name, studio.db.UTCDateTime(timezone=True), nullable=nullable)
+    return sa.Column(name, studio.platform.db.UTCDateTime(timezone=True), nullable=nullable)
 
 
 def upgrade() -> None:

@@ -6,7 +6,7 @@ Revises: 0014_openday
 import sqlalchemy as sa
 from alembic import op
 
-import studio.db
+import studio.platform.db
 
 revision = "0015_venues"
 down_revision = "0014_openday"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("stream_key", sa.String(64), nullable=False, unique=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("on_air", sa.Boolean(), nullable=False),
-        sa.Column("created_at", studio.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_venues_interview_id", "venues", ["interview_id"])
 

@@ -6,7 +6,7 @@ Revises: 0016_feed_venue
 import sqlalchemy as sa
 from alembic import op
 
-import studio.db
+import studio.platform.db
 
 revision = "0017_policy_caption_timings"
 down_revision = "0016_feed_venue"
@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("lines", sa.JSON(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("updated_by", sa.Integer(), sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
-        sa.Column("updated_at", studio.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", studio.platform.db.UTCDateTime(timezone=True), nullable=False),
     )
 
 

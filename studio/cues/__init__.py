@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..events import add_event_listener, register_event_type, register_snapshot_part
+from studio.platform.events import add_event_listener, register_event_type, register_snapshot_part
 
 EVENT_TYPES = (
-    # cue.changed itself is registered by studio.events (it is in the contract).
+    # cue.changed itself is registered by studio.platform.events (it is in the contract).
     ("cue.cards_changed", False, "the script was uploaded or cards were edited, inserted, deleted or "
                                  "reordered (staff only; carries every card and the position)"),
     ("host.message", False, "a backstage message to the host (staff only)"),

@@ -19,7 +19,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
-from ..errors import DomainError, ValidationError
+from studio.platform.errors import DomainError, ValidationError
 
 CHARS_PER_SECOND = 4.0
 MIN_CARD_SECONDS = 5

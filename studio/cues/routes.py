@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from ..auth import allow_body, has_role, require_roles, require_staff_page
-from ..db import Session
-from ..errors import DomainError, ValidationError
-from ..interviews import get_interview, interview_json
+from studio.platform.auth import allow_body, has_role, require_roles, require_staff_page
+from studio.platform.db import Session
+from studio.platform.errors import DomainError, ValidationError
+from studio.interviews import get_interview, interview_json
 from . import parsing, services
 
 bp = Blueprint("cues", __name__)

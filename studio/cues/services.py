@@ -14,11 +14,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..db import utcnow
-from ..errors import Conflict, NotFound, ValidationError
-from ..events import record_event
-from ..models import Event, Interview, User
-from ..timefmt import iso
+from studio.platform.db import utcnow
+from studio.platform.errors import Conflict, NotFound, ValidationError
+from studio.platform.events import record_event
+from studio.platform.models import Event, Interview, User
+from studio.platform.timefmt import iso
 from . import parsing
 from .models import CueCard, CueScript, CueState, HostMessage
 

@@ -2,10 +2,10 @@
 for an HTTP round trip. Thin: validate, call a service, commit; the ack carries server_now."""
 from __future__ import annotations
 
-from ..db import Session
-from ..errors import ValidationError
-from ..interviews import get_interview
-from ..sockets import socket_action
+from studio.platform.db import Session
+from studio.platform.errors import ValidationError
+from studio.interviews import get_interview
+from studio.platform.sockets import socket_action
 from . import services
 
 

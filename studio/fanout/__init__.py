@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import Flask, g, request
 from sqlalchemy import select
 
-from ..db import get_engine
-from ..events import add_after_commit_listener, remove_after_commit_listener
-from ..interviews import PUBLIC_STATES
-from ..models import Interview
+from studio.platform.db import get_engine
+from studio.platform.events import add_after_commit_listener, remove_after_commit_listener
+from studio.interviews import PUBLIC_STATES
+from studio.platform.models import Interview
 from .publisher import NchanPublisher
 
 FANOUTS = ("socketio", "nchan")

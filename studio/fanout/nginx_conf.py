@@ -163,7 +163,7 @@ http {{
     gzip_proxied any;
     gzip_types text/css application/javascript text/javascript application/json text/plain text/xml
                application/xml application/rss+xml image/svg+xml text/vtt application/vnd.apple.mpegurl;
-    # Static files: the pages name them with ?v=<content hash> (studio/assets.py), so such a URL
+    # Static files: the pages name them with ?v=<content hash> (studio/platform/assets.py), so such a URL
     # never changes its bytes and is kept a year; an unversioned URL only minutes.
     map $arg_v $fangtan_static_cache {{
         ""      "public, max-age=300";

@@ -27,7 +27,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Callable
 
-from ..events import PUBLIC, event_payload
+from studio.platform.events import PUBLIC, event_payload
 
 log = logging.getLogger(__name__)
 

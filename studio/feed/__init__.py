@@ -1,1 +1,6 @@
-"""The live text feed (图文直播): entries, photos, history."""
+"""The live text feed (图文直播): entries, photos, history, and the viewer page."""
+
+
+def init_app(app) -> None:
+    from . import routes
+    app.register_blueprint(routes.bp)

@@ -18,10 +18,11 @@ from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 from sqlalchemy import exists, select
 
-from ..db import utcnow
-from ..errors import DomainError, NotFound, ValidationError
-from ..interviews import PUBLIC_STATES
-from ..models import FeedEntry, Guest, Image, Interview
+from studio.platform.db import utcnow
+from studio.platform.errors import DomainError, NotFound, ValidationError
+from studio.interviews import PUBLIC_STATES
+from studio.platform.models import Guest, Interview
+from studio.feed.models import FeedEntry, Image
 
 ALLOWED_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 MAX_PIXELS = 40_000_000   # a 40-megapixel camera frame is the largest honest upload

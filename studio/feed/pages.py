@@ -13,11 +13,11 @@ from pathlib import Path
 from flask import current_app, render_template
 from markupsafe import Markup, escape
 
-from ..auth import require_staff_page
-from ..db import Session
-from ..errors import NotFound
-from ..interviews import get_interview, guest_json, interview_json
-from ..timefmt import iso, local_zone
+from studio.platform.auth import require_staff_page
+from studio.platform.db import Session
+from studio.platform.errors import NotFound
+from studio.interviews import get_interview, guest_json, interview_json
+from studio.platform.timefmt import iso, local_zone
 from . import services
 from .routes import ID, bp
 

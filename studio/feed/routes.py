@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request, send_file
 
-from ..auth import allow_body, require_roles
-from ..db import Session
-from ..errors import DomainError, ValidationError
-from ..interviews import get_interview
-from ..models import ROLES, Image
+from studio.platform.auth import allow_body, require_roles
+from studio.platform.db import Session
+from studio.platform.errors import DomainError, ValidationError
+from studio.interviews import get_interview
+from studio.platform.models import ROLES
+from studio.feed.models import Image
 from . import images, services
 
 bp = Blueprint("feed", __name__)

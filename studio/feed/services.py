@@ -12,11 +12,12 @@ import unicodedata
 
 from sqlalchemy import select, update
 
-from ..db import utcnow
-from ..errors import Conflict, NotFound, ValidationError
-from ..events import record_event, redact_public_events, register_snapshot_part
-from ..models import FEED_SPEAKERS, FeedEntry, FeedRevision, Guest, Image, Interview, User
-from ..timefmt import iso
+from studio.platform.db import utcnow
+from studio.platform.errors import Conflict, NotFound, ValidationError
+from studio.platform.events import record_event, redact_public_events, register_snapshot_part
+from studio.platform.models import Guest, Interview, User
+from studio.feed.models import FEED_SPEAKERS, FeedEntry, FeedRevision, Image
+from studio.platform.timefmt import iso
 
 SPEAKER_LABELS = {"host": "主持人", "guest": "嘉宾", "netizen": "网友提问", "narrator": "旁白"}
 # Entries may be written from the preview (a warm-up line, the guests' introduction) until the

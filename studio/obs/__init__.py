@@ -18,7 +18,7 @@ BUS_KEY = "fangtan_obs_bus"
 
 def init_app(app: Flask) -> None:
     """Attach OBS routes, snapshot parts, the marker listener, commands and the connection owner."""
-    from studio.events import add_event_listener, register_snapshot_part
+    from studio.platform.events import add_event_listener, register_snapshot_part
 
     from . import routes, services, sockets  # noqa: F401  (sockets registers its action)
     from .cli import register_commands
@@ -28,6 +28,8 @@ def init_app(app: Flask) -> None:
     register_snapshot_part("stream", services.stream_snapshot)
     add_event_listener(services.log_marker_for_event)
     register_commands(app)
+    from studio.platform.signals import health_check
+    health_check.connect(_health_part, app, weak=False)
     app.extensions[OWNER_KEY] = None
     app.extensions[BUS_KEY] = None
 
@@ -65,9 +67,13 @@ def get_bus(app: Flask | None = None):
     return bus
 
 
+def _health_part(_app) -> dict:
+    return {"obs": health_state()}
+
+
 def health_state() -> str:
     """connected / disconnected / disabled, for /healthz (from the shared status row)."""
-    from studio.db import Session
+    from studio.platform.db import Session
 
     from .services import health_from_status, read_status
 

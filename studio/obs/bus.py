@@ -34,7 +34,7 @@ RESUBSCRIBE_S = (0.5, 5.0)  # listener reconnect backoff
 def _blocking(fn, *args, **kwargs):
     """Call a blocking C-level function (libpq) without stalling eventlet's hub: on its thread
     pool when eventlet patched this process, directly otherwise."""
-    from studio.db import eventlet_patched
+    from studio.platform.db import eventlet_patched
 
     if eventlet_patched():
         from eventlet import tpool
@@ -127,7 +127,7 @@ class PostgresTransport:
 
 def make_transport(config):
     """Redis when REDIS_URL is set, else PostgreSQL's NOTIFY when the database is PostgreSQL, else none."""
-    from studio.app import _socketio_channel
+    from studio.platform.app import _socketio_channel
 
     if config.get("REDIS_URL"):
         return RedisTransport(config["REDIS_URL"], _socketio_channel(config))

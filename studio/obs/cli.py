@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from studio.db import Session
+from studio.platform.db import Session
 
 
 def register_commands(app: Flask) -> None:
@@ -17,7 +17,7 @@ def register_commands(app: Flask) -> None:
     @obs_group.command("bootstrap")
     def obs_bootstrap():
         """Create the standard scenes and overlay inputs in the connected OBS (safe to run again)."""
-        from studio.errors import DomainError
+        from studio.platform.errors import DomainError
 
         from . import services
         from .bootstrap import bootstrap

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from studio.db import Base, UTCDateTime, utcnow
+from studio.platform.db import Base, UTCDateTime, utcnow
 
 STATUS_ROW_ID = 1
 

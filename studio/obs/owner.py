@@ -33,9 +33,9 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from studio.db import Session, utcnow
-from studio.errors import DomainError
-from studio.events import record_event
+from studio.platform.db import Session, utcnow
+from studio.platform.errors import DomainError
+from studio.platform.events import record_event
 from studio.recordings import register_recording
 
 from . import services
@@ -62,7 +62,7 @@ class ObsOwner:
     def __init__(self, app, bus=None):
         self.app = app
         # The app's sessions: under eventlet their COMMITs run on the thread pool and SQLite
-        # writers queue greenly (studio/db.py), so the owner's bookkeeping never stalls the hub.
+        # writers queue greenly (studio/platform/db.py), so the owner's bookkeeping never stalls the hub.
         self.Session = Session
         self.bus = bus
         if bus is not None:
@@ -90,7 +90,7 @@ class ObsOwner:
     # ---- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> None:
-        from studio.extensions import socketio
+        from studio.platform.extensions import socketio
 
         if not self.running:
             self.running = True

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from studio.auth import require_roles, require_staff_page
-from studio.db import Session
-from studio.errors import ValidationError
+from studio.platform.auth import require_roles, require_staff_page
+from studio.platform.db import Session
+from studio.platform.errors import ValidationError
 from studio.interviews import get_interview, interview_json
 
 from . import services

@@ -10,12 +10,12 @@ from typing import Callable
 
 from sqlalchemy import select, update
 
-from studio.db import utcnow
-from studio.errors import Conflict, DomainError, NotFound, ValidationError
-from studio.events import STAFF, record_event
-from studio.models import Guest, Interview
+from studio.platform.db import utcnow
+from studio.platform.errors import Conflict, DomainError, NotFound, ValidationError
+from studio.platform.events import STAFF, record_event
+from studio.platform.models import Guest, Interview
 from studio.recordings import add_marker
-from studio.timefmt import iso
+from studio.platform.timefmt import iso
 
 from .models import STATUS_ROW_ID, ObsCommand, ObsStatus
 

@@ -7,7 +7,7 @@ same from its snapshot or GET /api/obs), so it takes no sequence number.
 """
 from __future__ import annotations
 
-from studio.extensions import socketio
+from studio.platform.extensions import socketio
 
 TELEMETRY = "obs.telemetry"
 
@@ -18,8 +18,8 @@ def broadcast_obs_telemetry(state: dict) -> None:
 
 
 def _register_actions() -> None:
-    from studio.db import Session
-    from studio.sockets import socket_action
+    from studio.platform.db import Session
+    from studio.platform.sockets import socket_action
 
     from . import services
 

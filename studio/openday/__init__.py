@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..events import register_event_type
+from studio.platform.events import register_event_type
 
 EVENT_TYPES = (
     ("openday.application_submitted", False, "an open day application (报名) arrived: {id, name, identity_group, "
@@ -38,8 +38,8 @@ def init_app(app: Flask) -> None:
 
     def openday_after(interview_id: int) -> dict:
         """For the viewer page of an open day: the published report summary and feedback."""
-        from ..db import Session
-        from ..interviews import get_interview
+        from studio.platform.db import Session
+        from studio.interviews import get_interview
         from .after import public_after
 
         return public_after(Session(), get_interview(Session(), interview_id, staff=False))

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..db import utcnow
-from ..errors import Conflict, ValidationError
-from ..events import record_event
-from ..timefmt import iso
+from studio.platform.db import utcnow
+from studio.platform.errors import Conflict, ValidationError
+from studio.platform.events import record_event
+from studio.platform.timefmt import iso
 from .models import Survey
 from .registration import get_settings
 from .survey import text_answers

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, UTCDateTime, utcnow
+from studio.platform.db import Base, UTCDateTime, utcnow
 
 # The seeds' list of who is invited (群众代表), in the notice's order.
 IDENTITY_GROUPS = ("专家学者", "企业职工", "企业家", "社区工作者", "政务公开义务监督员", "新闻媒体", "网民代表")

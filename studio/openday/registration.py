@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import utcnow
-from ..errors import Conflict, Forbidden, NotFound, TooMany, ValidationError
-from ..events import record_event
-from ..interviews import clean_text, lock_interview
-from ..models import Interview, User
-from ..timefmt import iso, parse_iso
+from studio.platform.db import utcnow
+from studio.platform.errors import Conflict, Forbidden, NotFound, TooMany, ValidationError
+from studio.platform.events import record_event
+from studio.interviews import clean_text, lock_interview
+from studio.platform.models import Interview, User
+from studio.platform.timefmt import iso, parse_iso
 from .models import APPLICATION_STATUSES, IDENTITY_GROUPS, Application, OpenDaySettings
 
 STATUS_NAMES = {"pending": "待审核", "accepted": "已通过", "waitlisted": "候补", "declined": "未通过"}

@@ -8,11 +8,11 @@ import secrets
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from ..auth import client_ip, has_role, require_roles
-from ..db import Session
-from ..errors import Forbidden, ValidationError
-from ..interviews import get_interview, interview_json
-from ..origins import origin_allowed
+from studio.platform.auth import client_ip, has_role, require_roles
+from studio.platform.db import Session
+from studio.platform.errors import Forbidden, ValidationError
+from studio.interviews import get_interview, interview_json
+from studio.platform.origins import origin_allowed
 from . import after, exports, registration, survey
 
 bp = Blueprint("openday", __name__, template_folder="templates", static_folder="static",

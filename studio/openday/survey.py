@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import utcnow
-from ..errors import Conflict, Forbidden, NotFound, ValidationError
-from ..events import record_event
-from ..interviews import clean_text, lock_interview
-from ..timefmt import iso
+from studio.platform.db import utcnow
+from studio.platform.errors import Conflict, Forbidden, NotFound, ValidationError
+from studio.platform.events import record_event
+from studio.interviews import clean_text, lock_interview
+from studio.platform.timefmt import iso
 from .models import QUESTION_TYPES, SURVEY_STATES, Survey, SurveyResponse
 
 MAX_QUESTIONS = 30

@@ -23,10 +23,10 @@ from datetime import date, datetime, time, timezone
 
 from sqlalchemy import select
 
-from ..errors import ValidationError
-from ..interviews import create_interview
-from ..models import Interview
-from ..timefmt import local_zone
+from studio.platform.errors import ValidationError
+from studio.interviews import create_interview
+from studio.platform.models import Interview
+from studio.platform.timefmt import local_zone
 
 # Canonical column -> the header names plans use for it (compared after normalise_header).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -64,7 +64,7 @@ class PlanRow:
     notes: str = ""
 
     def as_json(self) -> dict:
-        from ..timefmt import iso
+        from studio.platform.timefmt import iso
 
         return {"row": self.row, "plan_no": self.plan_no, "title": self.title, "units": self.units,
                 "scheduled_month": self.scheduled_month, "scheduled_at": iso(self.scheduled_at),
@@ -433,7 +433,7 @@ def import_plan(session, filename: str, data: bytes, year, dry_run: bool = False
         (result.skipped if (row.plan_no, row.title) in existing else result.rows).append(row)
     if dry_run:
         return result
-    from ..timefmt import iso
+    from studio.platform.timefmt import iso
 
     for row in result.rows:
         interview = create_interview(session, {

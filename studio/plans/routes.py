@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 from flask import Blueprint, jsonify, request
 
-from ..auth import allow_body, require_roles
-from ..db import Session
-from ..errors import DomainError, ValidationError
-from ..interviews import interview_json
+from studio.platform.auth import allow_body, require_roles
+from studio.platform.db import Session
+from studio.platform.errors import DomainError, ValidationError
+from studio.interviews import interview_json
 from .importer import MAX_FILE_BYTES, import_plan
 
 # cli_group="plan" gives `flask --app server plan import FILE --year YYYY`.
@@ -50,7 +50,7 @@ def import_plan_api():
 @click.option("--dry-run", is_flag=True, help="check and show the rows without importing")
 def import_plan_command(file: Path, year: int, dry_run: bool):
     """Import an annual plan (CSV or XLSX); prints one created interview id per line."""
-    from ..timefmt import iso
+    from studio.platform.timefmt import iso
     from .importer import PlanInvalid
 
     session = Session()

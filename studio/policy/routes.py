@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from ..auth import require_roles
-from ..db import Session
-from ..interviews import get_interview
+from studio.platform.auth import require_roles
+from studio.platform.db import Session
+from studio.interviews import get_interview
 from . import services
 
 bp = Blueprint("policy", __name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import re
 
-from ..db import utcnow
-from ..errors import ValidationError
+from studio.platform.db import utcnow
+from studio.platform.errors import ValidationError
 from .models import CaptionTiming
 
 MAX_LINES = 2000

@@ -14,7 +14,7 @@ import logging
 
 from flask import Flask, request
 
-from ..events import register_event_type
+from studio.platform.events import register_event_type
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
 
 
 def _count_live_rooms() -> None:
-    from ..sockets import on_live_room
+    from studio.platform.sockets import on_live_room
     from . import viewers
 
     on_live_room(viewers.on_live_room)
@@ -77,7 +77,7 @@ def _archive_page_hook(resp):
     if name != "index.html" or resp.status_code not in (200, 304):
         return resp
     interview_id = request.view_args["interview_id"]
-    from ..db import Session
+    from studio.platform.db import Session
     from . import series, stats
 
     session = Session()

@@ -6,8 +6,8 @@ import io
 
 from sqlalchemy import select
 
-from ..db import utcnow
-from ..models import Interview
+from studio.platform.db import utcnow
+from studio.platform.models import Interview
 from .deadlines import KIND_LABELS, interview_deadlines
 from .models import DEADLINE_KINDS, InterviewStats
 from .stats import question_figures

@@ -13,7 +13,7 @@ def register_commands(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="list what would be sent, send nothing")
     def digest_command(dry_run):
         """Send each liaison e-mail its due and overdue deadlines (needs SMTP_URL)."""
-        from ..db import Session
+        from studio.platform.db import Session
         from . import digest
 
         session = Session()

@@ -10,10 +10,10 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from ..db import utcnow
-from ..errors import ValidationError
-from ..models import Event, Interview
-from ..timefmt import iso, local_zone, parse_iso
+from studio.platform.db import utcnow
+from studio.platform.errors import ValidationError
+from studio.platform.models import Event, Interview
+from studio.platform.timefmt import iso, local_zone, parse_iso
 from .models import DEADLINE_KINDS, ProgrammeSchedule, ScriptVersion
 
 DUE_SOON = timedelta(days=7)  # the contract's "due": within 7 days

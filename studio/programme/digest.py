@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import select
 
-from ..db import utcnow
-from ..errors import ValidationError
-from ..models import Interview
+from studio.platform.db import utcnow
+from studio.platform.errors import ValidationError
+from studio.platform.models import Interview
 from .deadlines import STATE_LABELS, interview_deadlines
 
 

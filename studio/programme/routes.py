@@ -7,12 +7,12 @@ from datetime import datetime
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
 
-from ..auth import allow_body, has_role, require_roles, require_staff_page
-from ..db import Session, utcnow
-from ..errors import DomainError, Forbidden, NotFound, Unauthorized, ValidationError
-from ..interviews import get_interview
-from ..models import Interview, Unit
-from ..timefmt import iso, local_zone
+from studio.platform.auth import allow_body, has_role, require_roles, require_staff_page
+from studio.platform.db import Session, utcnow
+from studio.platform.errors import DomainError, Forbidden, NotFound, Unauthorized, ValidationError
+from studio.interviews import get_interview
+from studio.platform.models import Interview, Unit
+from studio.platform.timefmt import iso, local_zone
 from . import assessment as assess
 from . import deadlines, digest, scripts, series, stats
 
@@ -167,7 +167,7 @@ def submit_version_api(interview_id: int):
 
 
 def _users(session, rows):
-    from ..models import User
+    from studio.platform.models import User
 
     ids = {r.reviewed_by_id for r in rows if r.reviewed_by_id}
     return {u.id: u for u in session.query(User).filter(User.id.in_(ids))} if ids else {}

@@ -10,11 +10,11 @@ import secrets
 
 from sqlalchemy import func, select
 
-from ..db import utcnow
-from ..errors import Conflict, Forbidden, NotFound, ValidationError
-from ..events import record_event
-from ..models import Interview, User
-from ..timefmt import iso
+from studio.platform.db import utcnow
+from studio.platform.errors import Conflict, Forbidden, NotFound, ValidationError
+from studio.platform.events import record_event
+from studio.platform.models import Interview, User
+from studio.platform.timefmt import iso
 from .deadlines import ensure_schedule
 from .models import ProgrammeSchedule, ScriptVersion
 

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 from sqlalchemy import delete, select
 
-from ..errors import Conflict, NotFound, ValidationError
-from ..models import Interview
+from studio.platform.errors import Conflict, NotFound, ValidationError
+from studio.platform.models import Interview
 from .models import Series, SeriesInterview
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")

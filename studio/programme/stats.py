@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from ..db import utcnow
+from studio.platform.db import utcnow
 from .models import InterviewStats, ViewerCount
 
 # Rows of a process that has not written for this long are from a process that is gone.
@@ -108,7 +108,7 @@ def question_figures(session, interview_ids: list[int]) -> dict:
     from moderation.models import PUBLIC_STATUSES, Question
     from moderation.services import reply_due  # its public rule: the question's own due, else end + reply_days
 
-    from ..models import Interview
+    from studio.platform.models import Interview
 
     figures = {"received": 0, "approved": 0, "answered_live": 0, "replied": 0, "replied_on_time": 0}
     if not interview_ids:

@@ -13,14 +13,14 @@ def start_digest_timer(app) -> None:
     if not 0 <= hour <= 23 or app.testing or app.extensions.get("programme_digest_timer"):
         return
     app.extensions["programme_digest_timer"] = True
-    from ..extensions import socketio
+    from studio.platform.extensions import socketio
 
     socketio.start_background_task(_run_daily, app, hour)
 
 
 def _run_daily(app, hour: int) -> None:
-    from ..extensions import socketio
-    from ..timefmt import local_zone
+    from studio.platform.extensions import socketio
+    from studio.platform.timefmt import local_zone
 
     last_day = None
     while True:
@@ -30,12 +30,12 @@ def _run_daily(app, hour: int) -> None:
                 local = datetime.now(local_zone())
                 if local.hour == hour and local.date() != last_day:
                     last_day = local.date()
-                    from ..db import Session
+                    from studio.platform.db import Session
                     from . import digest
                     sent = digest.send_digest(Session(), app.config)
                     log.info("programme digest sent to %d addresses", len(sent))
         except Exception:  # noqa: BLE001 - the timer must outlive one failed send
             log.exception("programme digest failed; trying again tomorrow")
         finally:
-            from ..db import Session
+            from studio.platform.db import Session
             Session.remove()

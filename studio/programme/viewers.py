@@ -1,4 +1,4 @@
-"""Socket glue for the viewer counts: /live room joins and leaves (studio.sockets' hook) update
+"""Socket glue for the viewer counts: /live room joins and leaves (studio.platform.sockets' hook) update
 this process's row; the numbers are in stats.py."""
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import logging
 
 from flask import current_app
 
-from ..db import Session
+from studio.platform.db import Session
 from . import stats
 
 log = logging.getLogger(__name__)
 
 
 def on_live_room(sid: str, interview_id: int | None, joined: bool) -> None:
-    """studio.sockets calls this on join (interview), leave (interview) and disconnect (None)."""
+    """studio.platform.sockets calls this on join (interview), leave (interview) and disconnect (None)."""
     database = current_app.config["DATABASE_URL"]
     changed = {}
     if joined:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..events import register_event_type, register_snapshot_part
+from studio.platform.events import register_event_type, register_snapshot_part
 
 
 def init_app(app: Flask) -> None:
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
                            services.snapshot(session, interview, audience, config))
 
     def venue_scenes(width: int, height: int) -> dict:
-        from ..db import Session
+        from studio.platform.db import Session
 
         scenes = services.obs_scenes(Session(), config, width, height)
         return {scene: [Item(s["source"], s["kind"], s["settings"]) for s in items] for scene, items in scenes.items()}

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from ..auth import require_roles
-from ..db import Session
-from ..errors import ValidationError
-from ..interviews import get_interview
+from studio.platform.auth import require_roles
+from studio.platform.db import Session
+from studio.platform.errors import ValidationError
+from studio.interviews import get_interview
 from ..obs import services as obs_services
 from . import services
 

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 
-from ..errors import NotFound, ValidationError
-from ..events import record_event
-from ..interviews import clean_text
+from studio.platform.errors import NotFound, ValidationError
+from studio.platform.events import record_event
+from studio.interviews import clean_text
 from .models import Venue
 
 SCENE_PREFIX = "会场·"
@@ -103,7 +103,7 @@ def snapshot(session, interview, audience: str, settings) -> list[dict]:
 def obs_scenes(session, settings, width: int, height: int) -> dict[str, list[dict]]:
     """Scene name -> [media source settings] for every venue of an interview not yet published:
     bootstrap adds each as a scene with an ffmpeg_source pulling the venue's RTMP stream."""
-    from ..models import Interview
+    from studio.platform.models import Interview
 
     base = ingest_base(settings.get("RTMP_URL"))
     if not base:

@@ -50,8 +50,8 @@ def scripted(interview, host, script_text):
 
 def staff_events(app, interview_id, after=0):
     """Every event of an interview after seq `after`, as the staff see them."""
-    from studio.db import Session
-    from studio.events import STAFF, replay_events
+    from studio.platform.db import Session
+    from studio.platform.events import STAFF, replay_events
 
     with app.app_context():
         events, _ = replay_events(Session(), interview_id, after, STAFF)

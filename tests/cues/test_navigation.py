@@ -63,8 +63,8 @@ def test_each_move_is_one_staff_event_with_the_next_seq(scripted, host, app):
     versions = [e["data"]["version"] for e in events]
     assert versions == sorted(versions) and len(set(versions)) == 3
     # cue events never reach the public
-    from studio.db import Session
-    from studio.events import PUBLIC, replay_events
+    from studio.platform.db import Session
+    from studio.platform.events import PUBLIC, replay_events
     with app.app_context():
         public, _ = replay_events(Session(), iid, 0, PUBLIC)
     assert not any(e["type"].startswith(("cue.", "host.")) for e in public)

@@ -2,7 +2,7 @@
 import pytest
 
 from studio.cues import parsing
-from studio.errors import DomainError
+from studio.platform.errors import DomainError
 
 from .conftest import make_docx
 

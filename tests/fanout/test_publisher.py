@@ -74,8 +74,8 @@ def _publisher():
 
 
 def test_public_events_are_published_once_in_seq_order_and_staff_only_never(app, login, interview, fake_nchan):
-    from studio.db import Session
-    from studio.events import record_event
+    from studio.platform.db import Session
+    from studio.platform.events import record_event
 
     editor, admin = login("feed_editor"), login("admin")
     iid = interview["id"]
@@ -105,8 +105,8 @@ def test_public_events_are_published_once_in_seq_order_and_staff_only_never(app,
 
 
 def test_nothing_is_published_for_a_rolled_back_change(app, login, interview, fake_nchan):
-    from studio.db import Session
-    from studio.events import record_event
+    from studio.platform.db import Session
+    from studio.platform.events import record_event
 
     assert _publisher().flush(5)
     fake_nchan.received.clear()  # the fixture's own state change
@@ -227,8 +227,8 @@ def test_a_redacting_commit_purges_the_channel_after_its_own_events_and_no_other
 
 
 def test_a_rolled_back_redaction_purges_nothing(app, login, interview, fake_nchan):
-    from studio.db import Session
-    from studio.events import redact_public_events
+    from studio.platform.db import Session
+    from studio.platform.events import redact_public_events
 
     editor = login("feed_editor")
     editor.post(f"/api/interviews/{interview['id']}/feed", json={"speaker": "host", "text": "要撤回的话"})

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from studio.models import ROLES
+from studio.platform.models import ROLES
 from tests.conftest import StaffClient
 
 from .conftest import make_image
@@ -106,7 +106,7 @@ def test_writes_without_csrf_are_refused_and_change_nothing(role, world, login, 
 
 
 def test_studio_socket_refuses_the_public_and_live_hides_planned_interviews(app, socket_client, admin):
-    from studio.extensions import socketio
+    from studio.platform.extensions import socketio
 
     anonymous = socketio.test_client(app, namespace="/studio")
     assert not anonymous.is_connected("/studio")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from studio.errors import ValidationError
+from studio.platform.errors import ValidationError
 from studio.feed.services import MAX_TEXT_CHARS, clean_text
 
 TYPED = "网友“春风”问：老旧小区（2000年前建成）加装电梯，怎么申请？补贴多少！费用；谁出？"

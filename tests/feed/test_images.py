@@ -13,8 +13,8 @@ from .conftest import make_image
 
 
 def _stored(app, image_json, thumb=False):
-    from studio.db import Session
-    from studio.models import Image as ImageRow
+    from studio.platform.db import Session
+    from studio.feed.models import Image as ImageRow
 
     with app.app_context():
         row = Session().get(ImageRow, image_json["id"])

@@ -40,7 +40,7 @@ def test_index_gives_the_full_comparison_up_to_its_posting_limit():
 
 
 def _statements(app):
-    from studio.db import get_engine
+    from studio.platform.db import get_engine
 
     seen: list[str] = []
 
@@ -107,7 +107,7 @@ def test_a_change_made_by_another_process_is_seen_by_the_next_question(app, live
     from sqlalchemy.orm import Session as OrmSession
 
     from moderation import services, wordlist
-    from studio.models import User
+    from studio.platform.models import User
 
     iid = live_interview["id"]
     words("赌博")
@@ -127,8 +127,8 @@ def test_a_change_made_by_another_process_is_seen_by_the_next_question(app, live
 
 
 def test_a_pruned_event_log_rebuilds_the_index(app, live_interview, ask, login):
-    from studio.db import Session
-    from studio.events import prune_events
+    from studio.platform.db import Session
+    from studio.platform.events import prune_events
 
     iid = live_interview["id"]
     a = ask(iid, "县城消防站什么时候建成投入使用").get_json()["id"]

@@ -7,8 +7,8 @@ from tests.conftest import StaffClient
 
 @pytest.fixture
 def two_moderators(app, users):
-    from studio.auth import create_user
-    from studio.db import Session
+    from studio.platform.auth import create_user
+    from studio.platform.db import Session
 
     with app.app_context():
         create_user(Session(), "moderator2", "correct-horse-battery", "moderator", "张三")
@@ -49,7 +49,7 @@ def test_own_decisions_and_old_ones_change_freely(app, two_moderators, live_inte
     from datetime import timedelta
 
     from moderation.models import ModerationAudit
-    from studio.db import Session
+    from studio.platform.db import Session
 
     me, zhang = two_moderators
     iid = live_interview["id"]

@@ -36,8 +36,8 @@ def test_sensitive_question_is_held_with_highlights_and_bulk_skips_it(live_inter
 
 def test_two_moderators_cannot_both_handle_a_question(app, live_interview, ask, users):
     from tests.conftest import StaffClient
-    from studio.auth import create_user
-    from studio.db import Session
+    from studio.platform.auth import create_user
+    from studio.platform.db import Session
 
     with app.app_context():
         create_user(Session(), "moderator2", "correct-horse-battery", "moderator", "审核员乙")
@@ -155,7 +155,7 @@ def test_exports_csv_and_xlsx(live_interview, ask, login):
 
 def test_replies_after_the_live_and_archive_list(app, admin, live_interview, ask, login, client):
     from moderation.services import list_answered_for_archive
-    from studio.db import Session
+    from studio.platform.db import Session
 
     iid = live_interview["id"]
     mod, host = login("moderator"), login("host")
@@ -209,8 +209,8 @@ def test_concurrent_approvals_one_winner(live_interview, ask, login):
 
 
 def test_claim_over_the_socket_is_seen_by_the_other_console(app, live_interview, ask, socket_client, users):
-    from studio.auth import create_user
-    from studio.db import Session
+    from studio.platform.auth import create_user
+    from studio.platform.db import Session
 
     with app.app_context():
         create_user(Session(), "moderator2", "correct-horse-battery", "moderator")
@@ -236,7 +236,7 @@ def test_claim_over_the_socket_is_seen_by_the_other_console(app, live_interview,
 
 def test_obs_question_overlay_reads_the_screened_text(app, interview, login):
     """The director's overlay request needs only the question id: moderation supplies the text."""
-    from studio.db import Session
+    from studio.platform.db import Session
     from studio.obs.services import question_overlay_command
 
     resp = login("moderator").post(f"/api/interviews/{interview['id']}/questions",
@@ -251,8 +251,8 @@ def test_obs_question_overlay_can_be_hidden_for_an_unknown_question(app, intervi
     """Showing an unknown question is a 404; hiding one needs no text and still works."""
     import pytest
 
-    from studio.db import Session
-    from studio.errors import NotFound
+    from studio.platform.db import Session
+    from studio.platform.errors import NotFound
     from studio.obs.services import question_overlay_command
 
     with app.app_context():

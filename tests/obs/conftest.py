@@ -32,9 +32,9 @@ def wait_until(predicate, timeout: float, interval: float = 0.05, message: str =
 PREPARE = """
 import sys
 from studio.app import create_app
-from studio.auth import create_user
-from studio.cli import upgrade_database
-from studio.db import Session
+from studio.platform.auth import create_user
+from studio.platform.cli import upgrade_database
+from studio.platform.db import Session
 app = create_app()
 upgrade_database(app.config["DATABASE_URL"])
 with app.app_context():

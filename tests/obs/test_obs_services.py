@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from studio.db import Session, utcnow
-from studio.events import record_event
+from studio.platform.db import Session, utcnow
+from studio.platform.events import record_event
 from studio.obs import services
 from studio.obs.bootstrap import CJK_FONT, STANDARD_SCENES, TEXT_KIND, layout, split_rtmp_url
 from studio.recordings import list_markers
@@ -122,11 +122,11 @@ def test_question_overlay_uses_the_registered_lookup(app, interview):
 def test_stream_snapshot_only_for_the_interview_on_air(app, admin, interview):
     _connected_status(app, stream_active=True)
     with app.app_context():
-        from studio.models import Interview
+        from studio.platform.models import Interview
         assert services.stream_snapshot(Session(), Session().get(Interview, interview["id"]), "public")["active"] is False
     admin.post(f"/api/interviews/{interview['id']}/state", json={"state": "live"})
     with app.app_context():
-        from studio.models import Interview
+        from studio.platform.models import Interview
         assert services.stream_snapshot(Session(), Session().get(Interview, interview["id"]), "public")["active"] is True
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from studio.db import Session
+from studio.platform.db import Session
 from studio.interviews import get_interview
-from studio.timefmt import parse_iso
+from studio.platform.timefmt import parse_iso
 
 from .test_survey import SURVEY
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from studio.models import ROLES
+from studio.platform.models import ROLES
 
 
 @pytest.fixture

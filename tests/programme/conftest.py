@@ -51,9 +51,9 @@ def move_state(app, interview_id: int, states: list[str], when: datetime | None 
     """Walk an interview through states (the real service); the events are dated `when`."""
     from sqlalchemy import update
 
-    from studio.db import Session
+    from studio.platform.db import Session
     from studio.interviews import change_state, get_interview
-    from studio.models import Event
+    from studio.platform.models import Event
 
     with app.app_context():
         session = Session()

@@ -31,7 +31,7 @@ def seed_year(app, admin, login, pukou, clock):
     fake_published(app, first, "全民消防安全宣传教育")
     move_state(app, second, ["preview"], when=at("2024-04-03 10:00"))
 
-    from studio.db import Session
+    from studio.platform.db import Session
     from studio.programme import stats
     from moderation.models import Question
     with app.app_context():

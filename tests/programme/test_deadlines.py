@@ -88,7 +88,7 @@ def test_the_clock_turns_deadlines_due_overdue_done_late(app, admin, pukou, cloc
 
 
 def test_replies_done_only_when_every_approved_unanswered_question_has_its_reply(app, admin, pukou, clock, login):
-    from studio.db import Session
+    from studio.platform.db import Session
 
     iid = pukou[0]
     admin.patch(f"/api/interviews/{iid}", json={"questions_open_at": "2024-03-10T09:00:00+08:00"})

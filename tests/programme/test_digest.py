@@ -41,7 +41,7 @@ def test_digest_reaches_a_real_smtp_server(app, admin, pukou, clock, smtp_server
     listed = admin.get("/api/digest").get_json()
     assert listed["recipients"] == {"zhao@example.gov.cn": 2} and listed["smtp"] is True
 
-    from studio.db import Session
+    from studio.platform.db import Session
     from studio.programme import digest
     with app.app_context():
         sent = digest.send_digest(Session(), app.config, now=clock.now)

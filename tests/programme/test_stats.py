@@ -19,7 +19,7 @@ def test_concurrent_viewers_peak_and_processes(app, admin, interview, socket_cli
     assert stats["viewers_now"] == 1 and stats["viewers_peak"] == 3
 
     # Another server process's row adds to the total (each process writes its own row).
-    from studio.db import Session
+    from studio.platform.db import Session
     from studio.programme import stats as counting
     from studio.programme.models import ViewerCount
     with app.app_context():

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from studio.errors import ValidationError
+from studio.platform.errors import ValidationError
 
 from publishing import captions
 from publishing.edit import (Piece, joined_time_at, remap, remap_span, removed_ranges, segments_for,

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from publishing.jobs import enqueue_publish
 from publishing.models import EditDecision, PublishJob
-from studio.db import Session
-from studio.errors import Conflict
+from studio.platform.db import Session
+from studio.platform.errors import Conflict
 from tests.scale.conftest import postgres_url  # noqa: F401  (fixture)
 
 
@@ -54,7 +54,7 @@ def test_simultaneous_publish_clicks_make_one_job_on_sqlite(app, ended_interview
 @pytest.mark.integration
 def test_simultaneous_publish_clicks_make_one_job_on_postgres(postgres_url, tmp_path):  # noqa: F811
     from studio.app import create_app
-    from studio.cli import upgrade_database
+    from studio.platform.cli import upgrade_database
 
     app = create_app({"DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": postgres_url, "TESTING": True,
                       "SOCKETIO_ASYNC_MODE": "threading", "SECRET_KEY": "x", "LOG_LEVEL": "WARNING"})

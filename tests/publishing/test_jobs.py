@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.db import Session
+from studio.platform.db import Session
 
 from .conftest import register_recording
 

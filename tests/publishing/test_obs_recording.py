@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from studio.db import Session, utcnow
-from studio.models import FeedEntry
+from studio.platform.db import Session, utcnow
+from studio.feed.models import FeedEntry
 from studio.recordings import add_marker
 from tests.support.obs import obs_private  # noqa: F401  (fixture: an OBS of this test alone)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from studio.db import Session
-from studio.models import ROLES
+from studio.platform.db import Session
+from studio.platform.models import ROLES
 from studio.recordings import Recording
 
 from publishing.models import PublishJob

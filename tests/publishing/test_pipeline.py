@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from studio.db import Session
-from studio.models import FeedEntry
+from studio.platform.db import Session
+from studio.feed.models import FeedEntry
 from studio.recordings import add_marker
 
 from .conftest import at, register_recording

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from studio.db import Session
-from studio.models import FeedEntry, Image
+from studio.platform.db import Session
+from studio.feed.models import FeedEntry, Image
 
 from .conftest import at
 

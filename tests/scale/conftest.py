@@ -22,7 +22,7 @@ def _pg_admin_connection():
 
 
 def _drop_database(name: str) -> None:
-    from studio import db
+    from studio.platform import db
 
     engine = db.get_engine()
     if engine is not None and engine.url.database == name:

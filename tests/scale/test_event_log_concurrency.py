@@ -9,9 +9,9 @@ import threading
 import pytest
 from sqlalchemy import func, select, text
 
-from studio.db import Session
-from studio.events import build_snapshot, consistent_read, record_event
-from studio.models import Event, Interview
+from studio.platform.db import Session
+from studio.platform.events import build_snapshot, consistent_read, record_event
+from studio.platform.models import Event, Interview
 
 WRITERS, EVENTS_EACH = 8, 50
 
@@ -110,7 +110,7 @@ def test_consistent_read_sees_one_point_in_time(app, empty_interview):
 
 def test_snapshots_taken_during_writes_match_their_seq(app, empty_interview):
     """A snapshot part that counts events must agree with the snapshot's last_seq, under load."""
-    from studio import events
+    from studio.platform import events
 
     iid = empty_interview
     events.register_snapshot_part("test_event_count", lambda session, interview, audience: session.scalar(

@@ -32,7 +32,7 @@ def app_config(app_config, postgres_url):
 
 
 def test_app_runs_on_postgresql(app):
-    from studio.db import get_engine
+    from studio.platform.db import get_engine
 
     assert get_engine().dialect.name == "postgresql"
 
@@ -44,7 +44,7 @@ def test_healthz_on_postgresql(client):
 
 
 def test_interview_round_trip_on_postgresql(admin, client, interview):
-    from studio.timefmt import parse_iso
+    from studio.platform.timefmt import parse_iso
 
     iid = interview["id"]
     # aware datetimes keep their instant through timestamptz, and come back in the studio's zone

@@ -3,8 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from studio.app import _socketio_channel
-from studio.db import Session
-from studio.models import LoginFailure
+from studio.platform.db import Session
+from studio.platform.models import LoginFailure
 
 
 @pytest.mark.parametrize("redis_url, channel, expected", [

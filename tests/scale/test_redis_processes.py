@@ -154,8 +154,8 @@ def test_entries_posted_on_one_process_reach_viewers_on_both_in_order_once(two_p
 RECORD_FROM_CLI = """
 import sys
 from studio.app import create_app
-from studio.db import Session
-from studio.events import record_event
+from studio.platform.db import Session
+from studio.platform.events import record_event
 app = create_app()
 with app.app_context():
     session = Session()

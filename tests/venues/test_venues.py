@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from studio.models import ROLES
+from studio.platform.models import ROLES
 
 RTMP = "rtmp://127.0.0.1:1935/live/studio"
 HLS = "http://127.0.0.1:8080/hls/studio.m3u8"

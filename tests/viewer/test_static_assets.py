@@ -1,4 +1,4 @@
-"""Static files for slow links (issue 15, studio/assets.py): every page names its files with
+"""Static files for slow links (issue 15, studio/platform/assets.py): every page names its files with
 ?v=<content hash>; such a URL is kept a year (immutable), any other is revalidated; text goes
 out compressed; the viewer page is compressed and stays short-cached; hls.js is not on it."""
 from __future__ import annotations

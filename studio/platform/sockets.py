@@ -16,7 +16,7 @@ from .db import Session
 from .errors import DomainError, Forbidden, Unauthorized, ValidationError
 from .events import PUBLIC, STAFF, build_snapshot, replay_events, room_for
 from .extensions import socketio
-from .interviews import get_interview
+from .streams import get_interview
 from .origins import origin_allowed
 
 log = logging.getLogger(__name__)

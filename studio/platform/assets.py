@@ -20,7 +20,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Compressed on the way out: text only (images, video and fonts like WOFF2 are compressed already).
 TEXT_TYPES = {"text/css", "text/javascript", "application/javascript", "application/json", "text/plain",

@@ -8,12 +8,15 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .auth import has_role, require_roles
-from .db import Session, utcnow
-from .errors import Conflict, NotFound, ValidationError
-from .events import close_public_room_after_commit, record_event, register_snapshot_part
-from .models import INTERVIEW_KINDS, INTERVIEW_STATES, Guest, Image, Interview, InterviewUnit, Unit
-from .timefmt import iso, parse_iso
+from studio.platform.auth import has_role, require_roles
+from studio.platform.db import Session, utcnow
+from studio.platform.errors import Conflict, NotFound, ValidationError
+from studio.platform.http import json_body
+from studio.platform.streams import MAX_ID, PUBLIC_STATES, get_interview, lock_interview
+from studio.platform.events import close_public_room_after_commit, record_event, register_snapshot_part
+from studio.platform.models import INTERVIEW_KINDS, INTERVIEW_STATES, Guest, Interview, InterviewUnit, Unit
+from studio.feed.models import Image
+from studio.platform.timefmt import iso, parse_iso
 
 # Which state may follow which. ended -> live resumes a live ended by mistake;
 # published -> ended is unpublishing.
@@ -24,7 +27,6 @@ TRANSITIONS = {
     "ended": {"live", "published"},
     "published": {"ended"},
 }
-PUBLIC_STATES = ("preview", "live", "ended", "published")
 STATE_LABELS = {"planned": "计划中", "preview": "预告", "live": "直播中", "ended": "已结束", "published": "已发布"}
 
 # What `POST …/state` may do, by who asks (admin may do all of ADMIN_MOVES). The studio roles
@@ -33,7 +35,6 @@ STATE_LABELS = {"planned": "计划中", "preview": "预告", "live": "直播中"
 STUDIO_MOVES = {"planned": {"live"}, "preview": {"live"}, "live": {"ended"}, "ended": {"live"}}
 ADMIN_MOVES = {state: set(targets) for state, targets in TRANSITIONS.items() if state != "published"}
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-MAX_ID = 2 ** 63 - 1  # the largest value an id column holds
 # More than this many units, guests or hosts on one interview is a mistake (or an attack).
 MAX_LIST_ITEMS = {"units": 30, "guests": 30, "hosts": 20}
 
@@ -74,25 +75,6 @@ def interview_json(interview: Interview, staff: bool) -> dict:
 
 
 # ---- services -------------------------------------------------------------------------------
-
-def get_interview(session, interview_id: int, staff: bool = True) -> Interview:
-    """An interview by id; the public only sees announced ones."""
-    if isinstance(interview_id, bool) or not isinstance(interview_id, int) or not 0 < interview_id <= MAX_ID:
-        raise NotFound("访谈不存在", code="interview_not_found")
-    interview = session.get(Interview, interview_id)
-    if interview is None or (not staff and interview.state not in PUBLIC_STATES):
-        raise NotFound("访谈不存在", code="interview_not_found")
-    return interview
-
-
-def lock_interview(session, interview_id: int) -> None:
-    """Serialise writers of one interview until commit: a row lock on PostgreSQL, the write lock on SQLite.
-
-    Use it before a check-then-insert ("is a job already running?") that must not race.
-    """
-    session.execute(update(Interview).where(Interview.id == interview_id)
-                    .values(last_seq=Interview.last_seq))
-
 
 def list_interviews(session, staff: bool, year: int | None = None, state: str | None = None) -> list[Interview]:
     query = select(Interview).order_by(Interview.scheduled_at.is_(None), Interview.scheduled_at,
@@ -375,17 +357,6 @@ def _is_staff() -> bool:
     return g.get("user") is not None
 
 
-def json_body() -> dict:
-    """The request's JSON object body, or a 400 invalid_json."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
-    return body
-
-
-_json_body = json_body
-
-
 @bp.get("/api/interviews")
 def list_interviews_api():
     year = request.args.get("year", type=int)
@@ -409,7 +380,7 @@ def get_interview_api(interview_id: int):
 @require_roles("admin")
 def create_interview_api():
     session = Session()
-    interview = create_interview(session, _json_body())
+    interview = create_interview(session, json_body())
     session.commit()
     return jsonify(interview_json(interview, staff=True)), 201
 
@@ -418,7 +389,7 @@ def create_interview_api():
 @require_roles("admin")
 def update_interview_api(interview_id: int):
     session = Session()
-    interview = update_interview(session, get_interview(session, interview_id), _json_body())
+    interview = update_interview(session, get_interview(session, interview_id), json_body())
     session.commit()
     return jsonify(interview_json(interview, staff=True))
 
@@ -436,7 +407,7 @@ def delete_interview_api(interview_id: int):
 @require_roles("admin", "director", "host")
 def change_state_api(interview_id: int):
     """Start or end the live (the studio roles may do this; admin may do any transition)."""
-    body = _json_body()
+    body = json_body()
     new_state = body.get("state")
     if not isinstance(new_state, str):
         raise ValidationError("state 必须是字符串", code="invalid_state")

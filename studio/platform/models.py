@@ -1,4 +1,4 @@
-"""Core tables: units, interviews, guests, staff accounts and sessions, the event log, the live feed."""
+"""The platform's tables: units, interviews (the stream), guests, staff accounts and sessions, the event log."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -87,7 +87,7 @@ class Interview(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Sequence counters of the event log; bumped under the row lock in studio.events.
+    # Sequence counters of the event log; bumped under the row lock in studio.platform.events.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_public_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -122,7 +122,7 @@ class Guest(Base):
 
 
 class Event(Base):
-    """One visible change of an interview, in per-interview sequence order (see studio.events)."""
+    """One visible change of an interview, in per-interview sequence order (see studio.platform.events)."""
 
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,58 +138,3 @@ class Event(Base):
         UniqueConstraint("interview_id", "seq", name="uq_events_interview_seq"),
         Index("ix_events_interview_public_seq", "interview_id", "public", "seq"),
     )
-
-
-class Image(Base):
-    """An uploaded photo, re-encoded without metadata, with a thumbnail."""
-
-    __tablename__ = "images"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id", ondelete="SET NULL"), index=True)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    mime: Mapped[str] = mapped_column(String(40))
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    path: Mapped[str] = mapped_column(String(400))
-    thumb_path: Mapped[str] = mapped_column(String(400))
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-FEED_SPEAKERS = ("host", "guest", "netizen", "narrator")
-
-
-class FeedEntry(Base):
-    """One entry of the live text feed (图文直播). Changes are kept in FeedRevision."""
-
-    __tablename__ = "feed_entries"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
-    speaker: Mapped[str] = mapped_column(String(20))  # one of FEED_SPEAKERS
-    speaker_name: Mapped[str] = mapped_column(String(120), default="")
-    guest_id: Mapped[int | None] = mapped_column(ForeignKey("guests.id", ondelete="SET NULL"))
-    text: Mapped[str] = mapped_column(Text, default="")
-    image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id", ondelete="SET NULL"))
-    # The venue (主会场 + N, studio/venues) the entry reports from, when the broadcast has several.
-    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="SET NULL"))
-    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-    revision: Mapped[int] = mapped_column(Integer, default=1)
-    seq: Mapped[int] = mapped_column(Integer, default=0)  # the event seq that posted it
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class FeedRevision(Base):
-    __tablename__ = "feed_revisions"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("feed_entries.id", ondelete="CASCADE"), index=True)
-    revision: Mapped[int] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(20))  # posted, edited, deleted, pinned, unpinned
-    speaker: Mapped[str] = mapped_column(String(20))
-    speaker_name: Mapped[str] = mapped_column(String(120), default="")
-    text: Mapped[str] = mapped_column(Text, default="")
-    image_id: Mapped[int | None] = mapped_column(Integer)
-    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

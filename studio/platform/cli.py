@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from .db import Session
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def alembic_config(database_url: str):

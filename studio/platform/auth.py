@@ -277,7 +277,7 @@ def refuse_oversized_body() -> None:
 
     A declared Content-Length is checked here; a chunked body is cut off at the same limit while
     it streams (request.max_content_length, enforced by Werkzeug's LimitedStream: see
-    studio.serving, which tells Werkzeug that eventlet terminates the input).
+    studio.platform.serving, which tells Werkzeug that eventlet terminates the input).
     """
     limit = current_app.config["MAX_REQUEST_KB"] * 1024
     request.max_content_length = limit

@@ -17,9 +17,9 @@ from pathlib import Path
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base, UTCDateTime, utcnow
-from .errors import ValidationError
-from .timefmt import iso
+from studio.platform.db import Base, UTCDateTime, utcnow
+from studio.platform.errors import ValidationError
+from studio.platform.timefmt import iso
 
 
 class Recording(Base):

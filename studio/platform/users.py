@@ -8,7 +8,7 @@ from .auth import (create_user, drop_ended_staff_sockets, end_user_sessions, req
                    set_password, user_json)
 from .db import Session
 from .errors import Forbidden, NotFound, ValidationError
-from .interviews import json_body
+from .http import json_body
 from .models import ROLES, User
 from .timefmt import iso
 

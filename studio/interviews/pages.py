@@ -9,15 +9,15 @@ import re
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from . import users
-from .auth import require_staff_page
-from .db import Session
-from .interviews import ADMIN_MOVES, STATE_LABELS, get_interview, interview_json, list_interviews
-from .models import INTERVIEW_STATES, ROLES, Interview
-from .timefmt import local_zone
+from studio.platform import users
+from studio.platform.auth import require_staff_page
+from studio.platform.db import Session
+from .services import ADMIN_MOVES, STATE_LABELS, get_interview, interview_json, list_interviews
+from studio.platform.models import INTERVIEW_STATES, ROLES, Interview
+from studio.platform.timefmt import local_zone
 
 bp = Blueprint("pages", __name__)
-# The account API lives with its page (studio/users.py); nested so app.py need not list it.
+# The account API lives with its page (studio/platform/users.py); nested so app.py need not list it.
 bp.register_blueprint(users.bp)
 
 # Where each role lands after logging in: the interview list, which shows each role its own pages.

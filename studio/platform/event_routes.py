@@ -4,7 +4,7 @@ from flask import Blueprint, g, jsonify, request
 from .db import Session
 from .errors import ValidationError
 from .events import PUBLIC, STAFF, build_snapshot, replay_events
-from .interviews import get_interview
+from .streams import get_interview
 
 bp = Blueprint("events", __name__)
 

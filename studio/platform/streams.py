@@ -1,0 +1,35 @@
+"""The interview as the platform sees it: the stream every event, room and permission hangs on.
+
+The interviews area owns what an interview says (title, guests, schedule) and how it moves
+between states; the platform only needs to find one and to know whether the public may see it.
+"""
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from .errors import NotFound
+from .http import MAX_ID
+from .models import Interview
+
+PUBLIC_STATES = ("preview", "live", "ended", "published")
+
+
+def get_interview(session, interview_id: int, staff: bool = True) -> Interview:
+    """An interview by id; the public only sees announced ones."""
+    if isinstance(interview_id, bool) or not isinstance(interview_id, int) or not 0 < interview_id <= MAX_ID:
+        raise NotFound("访谈不存在", code="interview_not_found")
+    interview = session.get(Interview, interview_id)
+    if interview is None or (not staff and interview.state not in PUBLIC_STATES):
+        raise NotFound("访谈不存在", code="interview_not_found")
+    return interview
+
+
+def lock_interview(session, interview_id: int) -> None:
+    """Serialise writers of one interview until commit: a row lock on PostgreSQL, the write lock on SQLite.
+
+    Use it before a check-then-insert ("is a job already running?") that must not race.
+    """
+    session.execute(update(Interview).where(Interview.id == interview_id)
+                    .values(last_seq=Interview.last_seq))
+
+
