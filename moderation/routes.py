@@ -14,10 +14,11 @@ from studio.interviews import get_interview, interview_json
 from studio.platform.origins import origin_allowed
 from studio.platform.timefmt import iso
 
-from . import exports, services, wordlist
+from . import audit, exports, intake, lists, question_settings, replies, screening, serialisation, wordlist
 from .models import QUESTION_STATUSES, QUESTION_SOURCES
 
-bp = Blueprint("moderation", __name__)
+bp = Blueprint("moderation", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/moderation")
 
 DEVICE_COOKIE = "fangtan_device"
 _DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -55,7 +56,7 @@ def _may_see_contact() -> bool:
 
 
 def _question_reply(q, status: int = 200):
-    return jsonify(services.question_json(Session(), q, contact=_may_see_contact())), status
+    return jsonify(serialisation.question_json(Session(), q, contact=_may_see_contact())), status
 
 
 def _version(body: dict):
@@ -76,11 +77,11 @@ def submit_question_api(interview_id: int):
         device_id = secrets.token_urlsafe(24)
     session = Session()
     interview = get_interview(session, interview_id, staff=staff)
-    q, created = services.submit_question(
+    q, created = intake.submit_question(
         session, interview, body, user=g.user if staff else None, ip=client_ip(), device_id=device_id,
-        new_device=new_device,        rate_limit=services.parse_rate_limit(current_app.config.get("QUESTION_RATE_LIMIT")))
+        new_device=new_device,        rate_limit=intake.parse_rate_limit(current_app.config.get("QUESTION_RATE_LIMIT")))
     session.commit()
-    reply = {"id": q.id, "status": "pending" if created else services.public_status(q.status),
+    reply = {"id": q.id, "status": "pending" if created else serialisation.public_status(q.status),
              "receipt": q.receipt, "created_at": iso(q.created_at), "duplicate": not created,
              "message": ("提问成功，审核通过后将显示在页面上。请记下查询码以便查看答复" if created
                          else "这个问题您刚才已经提交过了，无需重复提交")}
@@ -96,15 +97,15 @@ def submit_question_api(interview_id: int):
 @bp.get("/api/questions/receipt/<code>")
 def receipt_api(code: str):
     _check_public_origin()
-    return jsonify(services.lookup_receipt(Session(), code))
+    return jsonify(intake.lookup_receipt(Session(), code))
 
 
 @bp.get("/api/interviews/<int:interview_id>/questions/public")
 def public_questions_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id, staff=False)
-    return jsonify({"questions": services.public_questions(session, interview.id),
-                    "intake": services.intake_state(interview)})
+    return jsonify({"questions": lists.public_questions(session, interview.id),
+                    "intake": intake.intake_state(interview)})
 
 
 # ---- screening lists ----------------------------------------------------------------------------
@@ -126,25 +127,25 @@ def list_questions_api(interview_id: int):
     source = request.args.get("source") or None
     if source and source not in QUESTION_SOURCES:
         raise ValidationError("source 必须是 web、hotline 或 onsite", code="invalid_source")
-    questions = services.list_questions(session, interview_id, _status_filter(), contact=_may_see_contact(),
+    questions = lists.list_questions(session, interview_id, _status_filter(), contact=_may_see_contact(),
                                         source=source, flag=request.args.get("flag") or None)
-    return jsonify({"questions": questions, "counts": services.counters(session, interview_id)})
+    return jsonify({"questions": questions, "counts": lists.counters(session, interview_id)})
 
 
 @bp.get("/api/questions/<int:question_id>")
 @require_roles(*READERS)
 def get_question_api(question_id: int):
     session = Session()
-    q = services.get_question(session, question_id)
-    return jsonify(services.question_json(session, q, contact=_may_see_contact(),
-                                          merged=services._merged_children(session, q)))
+    q = lists.get_question(session, question_id)
+    return jsonify(serialisation.question_json(session, q, contact=_may_see_contact(),
+                                               merged=serialisation.merged_children(session, q)))
 
 
 @bp.get("/api/questions/<int:question_id>/similar")
 @require_roles(*SCREENING)
 def similar_api(question_id: int):
     session = Session()
-    return jsonify({"similar": services.similar_questions(session, services.get_question(session, question_id))})
+    return jsonify({"similar": lists.similar_questions(session, lists.get_question(session, question_id))})
 
 
 # ---- screening actions --------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def _act(question_id: int, action, *args, body: dict | None = None, decision: bo
     """Run a screening action; `decision` ones (approve, reject, merge) also take the status the
     console showed and the moderator's confirmation of overturning another's decision."""
     session = Session()
-    q = services.get_question(session, question_id)
+    q = lists.get_question(session, question_id)
     kwargs = {"version": _version(body)} if body is not None else {}
     if decision and body is not None:
         kwargs.update(expected_status=body.get("expected_status"), confirm=body.get("confirm", False))
@@ -171,14 +172,14 @@ def _optional_body() -> dict:
 @bp.post("/api/questions/<int:question_id>/approve")
 @require_roles(*SCREENING)
 def approve_api(question_id: int):
-    return _act(question_id, services.approve_question, body=_optional_body(), decision=True)
+    return _act(question_id, screening.approve_question, body=_optional_body(), decision=True)
 
 
 @bp.post("/api/questions/<int:question_id>/reject")
 @require_roles(*SCREENING)
 def reject_api(question_id: int):
     body = _optional_body()
-    return _act(question_id, services.reject_question, body.get("reason"), body=body, decision=True)
+    return _act(question_id, screening.reject_question, body.get("reason"), body=body, decision=True)
 
 
 @bp.patch("/api/questions/<int:question_id>")
@@ -186,13 +187,13 @@ def reject_api(question_id: int):
 def edit_api(question_id: int):
     body = _json_body()
     session = Session()
-    q = services.get_question(session, question_id)
+    q = lists.get_question(session, question_id)
     if "text" not in body and "labels" not in body and "starred" not in body:
         raise ValidationError("请给出 text、labels 或 starred", code="missing_field")
     if "text" in body:
-        q = services.edit_question(session, q, g.user, body["text"], version=_version(body))
+        q = screening.edit_question(session, q, g.user, body["text"], version=_version(body))
     if "labels" in body or "starred" in body:
-        q = services.mark_question(session, q, g.user, {k: body[k] for k in ("labels", "starred") if k in body})
+        q = screening.mark_question(session, q, g.user, {k: body[k] for k in ("labels", "starred") if k in body})
     session.commit()
     return _question_reply(q)
 
@@ -201,43 +202,43 @@ def edit_api(question_id: int):
 @require_roles(*SCREENING)
 def merge_api(question_id: int):
     body = _json_body()
-    return _act(question_id, services.merge_question, body.get("into"), body=body, decision=True)
+    return _act(question_id, screening.merge_question, body.get("into"), body=body, decision=True)
 
 
 @bp.post("/api/questions/<int:question_id>/push")
 @require_roles(*SCREENING)
 def push_api(question_id: int):
-    return _act(question_id, services.push_question, body=_optional_body())
+    return _act(question_id, screening.push_question, body=_optional_body())
 
 
 @bp.post("/api/questions/<int:question_id>/unpush")
 @require_roles(*SCREENING)
 def unpush_api(question_id: int):
-    return _act(question_id, services.unpush_question, body=_optional_body())
+    return _act(question_id, screening.unpush_question, body=_optional_body())
 
 
 @bp.post("/api/questions/<int:question_id>/on-air")
 @require_roles("host")
 def on_air_api(question_id: int):
-    return _act(question_id, services.put_on_air, body=_optional_body())
+    return _act(question_id, screening.put_on_air, body=_optional_body())
 
 
 @bp.post("/api/questions/<int:question_id>/answered")
 @require_roles("host")
 def answered_api(question_id: int):
-    return _act(question_id, services.mark_answered, body=_optional_body())
+    return _act(question_id, screening.mark_answered, body=_optional_body())
 
 
 @bp.post("/api/questions/<int:question_id>/claim")
 @require_roles(*SCREENING)
 def claim_api(question_id: int):
-    return _act(question_id, services.claim_question)
+    return _act(question_id, screening.claim_question)
 
 
 @bp.post("/api/questions/<int:question_id>/release")
 @require_roles(*SCREENING)
 def release_api(question_id: int):
-    return _act(question_id, services.release_question)
+    return _act(question_id, screening.release_question)
 
 
 @bp.post("/api/interviews/<int:interview_id>/questions/bulk")
@@ -246,7 +247,7 @@ def bulk_api(interview_id: int):
     body = _json_body()
     session = Session()
     get_interview(session, interview_id)
-    result = services.bulk_screen(session, interview_id, body.get("ids"), body.get("action"), g.user,
+    result = screening.bulk_screen(session, interview_id, body.get("ids"), body.get("action"), g.user,
                                   body.get("reason") or "", include_flagged=body.get("include_flagged") is True)
     session.commit()
     return jsonify(result)
@@ -258,7 +259,7 @@ def reorder_api(interview_id: int):
     body = _json_body()
     session = Session()
     get_interview(session, interview_id)
-    order = services.reorder_queue(session, interview_id, body.get("order"), g.user)
+    order = screening.reorder_queue(session, interview_id, body.get("order"), g.user)
     session.commit()
     return jsonify({"order": order})
 
@@ -268,7 +269,7 @@ def reorder_api(interview_id: int):
 def get_settings_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
-    return jsonify(services.settings_json(services.get_settings(session, interview_id)))
+    return jsonify(question_settings.settings_json(question_settings.get_settings(session, interview_id)))
 
 
 @bp.put("/api/interviews/<int:interview_id>/question-settings")
@@ -277,9 +278,9 @@ def put_settings_api(interview_id: int):
     body = _json_body()
     session = Session()
     get_interview(session, interview_id)
-    settings = services.update_settings(session, interview_id, body, g.user)
+    settings = question_settings.update_settings(session, interview_id, body, g.user)
     session.commit()
-    return jsonify(services.settings_json(settings))
+    return jsonify(question_settings.settings_json(settings))
 
 
 @bp.get("/api/interviews/<int:interview_id>/questions/export")
@@ -288,7 +289,7 @@ def export_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id)
     fmt = request.args.get("format", "csv")
-    rows = services.list_questions(session, interview_id, contact=True)
+    rows = lists.list_questions(session, interview_id, contact=True)
     if fmt == "csv":
         return exports.csv_response(exports.question_rows(rows), f"questions-{interview.id}.csv")
     if fmt == "xlsx":
@@ -329,7 +330,7 @@ def put_wordlist_api():
     session = Session()
     words = wordlist.parse_wordlist(text)
     added, removed = wordlist.replace_wordlist(session, words, g.user.id)
-    services.record_wordlist_change(session, g.user, added, removed)
+    audit.record_wordlist_change(session, g.user, added, removed)
     session.commit()
     return jsonify({"count": len(words), "added": len(added), "removed": len(removed)})
 
@@ -348,7 +349,7 @@ def _int_arg(name: str) -> int | None:
 def audit_api():
     session = Session()
     limit = min(_int_arg("limit") or 500, 5000)
-    rows = services.list_audit(session, _int_arg("interview_id"), _int_arg("question_id"), limit,
+    rows = audit.list_audit(session, _int_arg("interview_id"), _int_arg("question_id"), limit,
                                _int_arg("before_id"))
     if request.args.get("format") == "csv":
         return exports.csv_response(exports.audit_rows(rows), "moderation-audit.csv")
@@ -358,7 +359,7 @@ def audit_api():
 @bp.get("/api/replies")
 @require_roles(*SCREENING)
 def replies_api():
-    groups = services.list_replies(Session(), _int_arg("interview_id"), _int_arg("unit_id"),
+    groups = replies.list_replies(Session(), _int_arg("interview_id"), _int_arg("unit_id"),
                                    overdue_only=request.args.get("overdue") in ("1", "true"),
                                    include_done=request.args.get("done") in ("1", "true"))
     return jsonify({"units": groups})
@@ -369,7 +370,7 @@ def replies_api():
 def assign_reply_api(question_id: int):
     body = _json_body()
     session = Session()
-    q = services.assign_reply(session, services.get_question(session, question_id), g.user, body)
+    q = replies.assign_reply(session, lists.get_question(session, question_id), g.user, body)
     session.commit()
     return _question_reply(q)
 
@@ -379,7 +380,7 @@ def assign_reply_api(question_id: int):
 def save_reply_api(question_id: int):
     body = _json_body()
     session = Session()
-    q = services.save_reply(session, services.get_question(session, question_id), g.user, body)
+    q = replies.save_reply(session, lists.get_question(session, question_id), g.user, body)
     session.commit()
     return _question_reply(q)
 
@@ -395,8 +396,9 @@ def moderation_page(interview_id: int):
     except NotFound:
         return render_template("forbidden.html", message="访谈不存在"), 404
     return render_template("moderation.html", interview=interview_json(interview, staff=True),
-                           reject_reasons=services.REJECT_REASONS, status_names=services.STATUS_NAMES,
-                           source_names=services.SOURCE_NAMES, state_names=STATE_NAMES)
+                           reject_reasons=question_settings.REJECT_REASONS,
+                           status_names=serialisation.STATUS_NAMES,
+                           source_names=serialisation.SOURCE_NAMES, state_names=STATE_NAMES)
 
 
 @bp.get("/admin/wordlist")

@@ -23,7 +23,8 @@ from .models import EditDecision
 from .pipeline import default_chapters
 from .recordings import register_path, register_upload
 
-bp = Blueprint("publishing", __name__, template_folder="templates")
+bp = Blueprint("publishing", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/publishing")
 
 VIEW_RECORDINGS = ("publisher", "director")
 EDIT = ("publisher",)

@@ -9,7 +9,8 @@ from studio.platform.errors import DomainError, ValidationError
 from studio.interviews import get_interview, interview_json
 from . import parsing, services
 
-bp = Blueprint("cues", __name__)
+bp = Blueprint("cues", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/cues")
 
 READ_ROLES = ("host", "moderator", "director")      # admin always passes
 EDIT_ROLES = ("host",)

@@ -36,6 +36,8 @@ def register_commands(app: Flask) -> None:
             listen=listen, apps=list(apps), prefix=prefix_path, data_dir=Path(app.config["DATA_DIR"]),
             static_dir=Path(app.static_folder).resolve(),
             vendor_files={name: path for name, path in VENDOR_FILES.items() if path.exists()},
+            area_static={bp.static_url_path: Path(bp.static_folder).resolve() for bp in app.blueprints.values()
+                         if bp.has_static_folder and bp.static_url_path},
             hls_dir=Path(hls_dir).resolve() if hls_dir else None,
             redis_url=app.config.get("NCHAN_REDIS_URL") or None, rtmp_listen=rtmp_listen, user=user,
             limit_conn=limit_conn, worker_connections=worker_connections,

@@ -35,6 +35,7 @@ class NginxSite:
     data_dir: Path                   # the app's DATA_DIR (archive/)
     static_dir: Path                 # the app's static/ folder
     vendor_files: dict[str, Path] = field(default_factory=dict)
+    area_static: dict[str, Path] = field(default_factory=dict)  # /static/<area> -> an area's static folder
     hls_dir: Path | None = None      # live HLS written by nginx-rtmp; default DATA_DIR/hls
     redis_url: str | None = None     # NCHAN_REDIS_URL: channels in Redis, for several nginx nodes
     rtmp_listen: str | None = None   # also take OBS's RTMP and write HLS (needs libnginx-mod-rtmp)
@@ -125,6 +126,10 @@ rtmp {{
     vendor = "".join(
         f"        location = /vendor/{name} {{ alias {path}; add_header Cache-Control $fangtan_static_cache always; }}\n"
         for name, path in sorted(site.vendor_files.items()))
+    # Longer prefixes than /static/: nginx takes the longest ^~ match, whatever the order.
+    area_static = "".join(
+        f"        location ^~ {prefix.rstrip('/')}/ {{ alias {folder}/; add_header Cache-Control $fangtan_static_cache always; }}\n"
+        for prefix, folder in sorted(site.area_static.items()))
     user = f"user {site.user};\n" if site.user else ""
     body_limit_mb = site.upload_mb + 2  # multipart overhead above the file itself
     return f"""# Fangtan Studio behind nginx, printed by `flask --app server deploy nginx-conf`.
@@ -255,7 +260,7 @@ http {{
             alias {site.static_dir}/;
             add_header Cache-Control $fangtan_static_cache always;
         }}
-{vendor}        location ^~ /vendor/ {{
+{area_static}{vendor}        location ^~ /vendor/ {{
             proxy_pass http://fangtan_app;
         }}
         location ^~ /archive/ {{

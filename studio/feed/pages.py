@@ -1,7 +1,7 @@
 """The feed editor page (/studio/<id>/feed) and the public viewer page (/i/<id>).
 
 The viewer's first paint is rendered here (works before any script runs, and for search
-engines and the portal's link previews); static/js/viewer.js then follows /live.
+engines and the portal's link previews); studio/feed/static/viewer.js then follows /live.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from studio.platform.auth import require_staff_page
 from studio.platform.db import Session
 from studio.platform.errors import NotFound
 from studio.interviews import get_interview, guest_json, interview_json
+from studio.platform.signals import viewer_page
 from studio.platform.timefmt import iso, local_zone
 from . import services
 from .routes import ID, bp
@@ -25,7 +26,8 @@ from .routes import ID, bp
 # and they stop at whitespace, quotes, angle brackets and Chinese closing punctuation.
 _URL = re.compile(r"https?://[^\s<>\"'）)，。]+")
 # Scripts of the viewer's partials (live video, questions), loaded after viewer.js when present.
-VIEWER_PLUGINS = ("viewer_video.js", "viewer_questions.js", "viewer_venues.js")
+# (blueprint, file in its static folder): loaded when that area is attached and ships the file.
+VIEWER_PLUGINS = (("feed", "viewer_video.js"), ("feed", "viewer_questions.js"), ("venues", "viewer_venues.js"))
 BANNERS = {"preview": ("preview", "预告"), "live": ("live", "直播中"),
            "ended": ("review", "回顾"), "published": ("review", "回顾")}
 
@@ -89,8 +91,18 @@ def viewer_page(interview_id: int):
         banner_class=banner_class, banner_text=banner_text,
         scheduled_text=(f"{scheduled.year}年{scheduled.month}月{scheduled.day}日 {scheduled:%H:%M}"
                         if scheduled else (f"{interview.scheduled_month}月" if interview.scheduled_month else "")),
-        scheduled_iso=iso(interview.scheduled_at), viewer_plugins=_viewer_plugins(),
+        scheduled_iso=iso(interview.scheduled_at), viewer_plugins=_viewer_plugins(), **_contributions(interview),
         archive_kind=_archive_kind(interview.id) if interview.state == "published" else None)
+
+
+def _contributions(interview) -> dict:
+    """Template variables other areas add for their partials (signals.viewer_page): the
+    questions, an open day's report; the feed knows none of them."""
+    context = {}
+    for _receiver, variables in viewer_page.send(current_app._get_current_object(), session=Session(),
+                                                 interview=interview):
+        context.update(variables or {})
+    return context
 
 
 def _archive_kind(interview_id: int) -> str | None:
@@ -104,6 +116,11 @@ def _archive_kind(interview_id: int) -> str | None:
         return None
 
 
-def _viewer_plugins() -> list[str]:
-    static = Path(current_app.static_folder) / "js"
-    return [name for name in VIEWER_PLUGINS if (static / name).is_file()]
+def _viewer_plugins() -> list[tuple[str, str]]:
+    """(static endpoint, filename) of each viewer script present, in load order."""
+    found = []
+    for area, name in VIEWER_PLUGINS:
+        blueprint = current_app.blueprints.get(area)
+        if blueprint is not None and blueprint.has_static_folder and (Path(blueprint.static_folder) / name).is_file():
+            found.append((f"{area}.static", name))
+    return found

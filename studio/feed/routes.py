@@ -11,7 +11,8 @@ from studio.platform.models import ROLES
 from studio.feed.models import Image
 from . import images, services
 
-bp = Blueprint("feed", __name__)
+bp = Blueprint("feed", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/feed")
 
 # Ids in URLs beyond a 32-bit integer cannot exist (PostgreSQL integer columns): 404 by routing
 # instead of an overflow deep in the database driver.

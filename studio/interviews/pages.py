@@ -16,7 +16,8 @@ from .services import ADMIN_MOVES, STATE_LABELS, get_interview, interview_json, 
 from studio.platform.models import INTERVIEW_STATES, ROLES, Interview
 from studio.platform.timefmt import local_zone
 
-bp = Blueprint("pages", __name__)
+bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/interviews")
 # The account API lives with its page (studio/platform/users.py); nested so app.py need not list it.
 bp.register_blueprint(users.bp)
 

@@ -14,7 +14,8 @@ from studio.interviews import get_interview, interview_json
 
 from . import services
 
-bp = Blueprint("obs", __name__)
+bp = Blueprint("obs", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/obs")
 DRIVERS = ("director",)           # who may drive OBS (admin always may)
 READERS = ("director", "host")    # who may read its state
 

@@ -1,6 +1,7 @@
 """Static files for phones on slow links (issue 15): content-hashed URLs, a year's cache, compression.
 
-- Every `url_for('static', …)` and `url_for('vendor', …)` gets `?v=<hash of the file's bytes>`
+- Every `url_for('static', …)`, `url_for('<area>.static', …)` (an area's own static folder) and
+  `url_for('vendor', …)` gets `?v=<hash of the file's bytes>`
   (a url_defaults hook, so no template spells a version). A request whose `v` is the file's
   current hash is answered `Cache-Control: public, max-age=31536000, immutable`: a repeat visit
   asks for nothing. Without `v`, or with a stale one, the answer is revalidated (`no-cache`), so
@@ -65,11 +66,27 @@ def asset_version(relative: str) -> str:
     return file_hash(path) or ""
 
 
+def _is_static(endpoint: str | None) -> bool:
+    """The app's static endpoint or a blueprint's (`<name>.static`, an area's static folder)."""
+    return endpoint == "static" or (endpoint is not None and endpoint.endswith(".static"))
+
+
+def _static_folder(endpoint: str) -> str | None:
+    if endpoint == "static":
+        return current_app.static_folder
+    blueprint = current_app.blueprints.get(endpoint[:-len(".static")])
+    return blueprint.static_folder if blueprint is not None and blueprint.has_static_folder else None
+
+
 def _served_file(endpoint: str | None, values: dict) -> Path | None:
     """The file a hashed endpoint serves for these URL values."""
-    if endpoint == "static" and values.get("filename"):
-        path = (Path(current_app.static_folder) / values["filename"]).resolve()
-        return path if Path(current_app.static_folder).resolve() in path.parents else None
+    if _is_static(endpoint) and values.get("filename"):
+        folder = _static_folder(endpoint)
+        if folder is None:
+            return None
+        root = Path(folder).resolve()
+        path = (root / values["filename"]).resolve()
+        return path if root in path.parents else None
     if endpoint == "vendor" and values.get("name"):
         from .app import VENDOR_FILES
         return VENDOR_FILES.get(values["name"])
@@ -149,7 +166,7 @@ def init_app(app: Flask) -> None:
 
     @app.url_defaults
     def _hashed_static(endpoint, values):
-        if "v" in values or endpoint not in ("static", "vendor"):
+        if "v" in values or not (_is_static(endpoint) or endpoint == "vendor"):
             return
         path = _served_file(endpoint, values)
         digest = file_hash(path) if path else None
@@ -161,7 +178,7 @@ def init_app(app: Flask) -> None:
         endpoint = request.endpoint
         if endpoint in ARCHIVE_PAGES:
             return _compress_archive_page(resp)
-        if endpoint not in ("static", "vendor", "publishing.archive_asset"):
+        if not (_is_static(endpoint) or endpoint in ("vendor", "publishing.archive_asset")):
             return resp
         path = _served_file(endpoint, request.view_args or {})
         if path is None or resp.status_code not in (200, 304):
@@ -170,7 +187,7 @@ def init_app(app: Flask) -> None:
         if wanted:
             # Only the bytes the URL names may be kept for a year.
             resp.headers["Cache-Control"] = IMMUTABLE if wanted == file_hash(path) else "no-cache"
-        elif endpoint == "static":
+        elif _is_static(endpoint):
             resp.headers["Cache-Control"] = "no-cache"
         if resp.status_code != 200 or request.method != "GET" or resp.mimetype not in TEXT_TYPES \
                 or "Content-Encoding" in resp.headers:

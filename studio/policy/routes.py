@@ -8,7 +8,7 @@ from studio.platform.db import Session
 from studio.interviews import get_interview
 from . import services
 
-bp = Blueprint("policy", __name__)
+bp = Blueprint("policy", __name__, static_folder="static", static_url_path="/static/policy")
 
 PUBLISHERS = ("publisher",)  # admin always passes
 

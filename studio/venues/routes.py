@@ -7,10 +7,10 @@ from studio.platform.auth import require_roles
 from studio.platform.db import Session
 from studio.platform.errors import ValidationError
 from studio.interviews import get_interview
-from ..obs import services as obs_services
+from studio.obs import switch_scene
 from . import services
 
-bp = Blueprint("venues", __name__)
+bp = Blueprint("venues", __name__, static_folder="static", static_url_path="/static/venues")
 
 # One permission table for the area (admin always passes).
 STAFF = ("host", "moderator", "director", "feed_editor", "publisher")
@@ -53,11 +53,7 @@ def on_air_api(interview_id: int, venue_id: int):
     venue = services.get_venue(session, interview_id, venue_id)
     result = {"obs": "disabled"}
     if current_app.config.get("OBS_URL"):
-        status = obs_services.require_connected(session, True)
-        kind, payload = obs_services.scene_command(status, {"scene_name": services.scene_name(venue)})
-        command = obs_services.enqueue_command(session, kind, payload, g.user.id)
-        session.commit()
-        result = obs_services.wait_for_command(Session, command.id)
+        result = switch_scene(session, services.scene_name(venue), g.user.id)
         session = Session()
         venue = services.get_venue(session, interview_id, venue_id)
     services.put_on_air(session, venue, current_app.config)

@@ -27,6 +27,16 @@ def _assets(html: str) -> list[str]:
     return ASSET.findall(html)
 
 
+def _static_source(app, path: str) -> Path:
+    """The file of the repository behind a /static/ URL: an area's own folder (`/static/<area>/…`,
+    its blueprint's static_folder) or the top-level static/."""
+    for blueprint in app.blueprints.values():
+        prefix = f"{blueprint.static_url_path}/" if blueprint.has_static_folder else None
+        if prefix and path.startswith(prefix):
+            return Path(blueprint.static_folder) / path[len(prefix):]
+    return ROOT / path.lstrip("/")
+
+
 def test_viewer_page_names_hashed_files_kept_a_year_and_compressed(app, client, live_interview):
     page = client.get(f"/i/{live_interview}", headers={"Accept-Encoding": "gzip"})
     assert page.status_code == 200 and page.headers["Content-Encoding"] == "gzip"
@@ -38,7 +48,7 @@ def test_viewer_page_names_hashed_files_kept_a_year_and_compressed(app, client, 
     assert not re.search(r'<script[^>]+hls\.min\.js', html)
     for url in urls:
         path, version = url.split("?v=")
-        source = ROOT / path.lstrip("/") if path.startswith("/static/") else {
+        source = _static_source(app, path) if path.startswith("/static/") else {
             "/vendor/socket.io.min.js": ROOT / "node_modules/socket.io-client/dist/socket.io.min.js",
             "/vendor/hls.min.js": ROOT / "node_modules/hls.js/dist/hls.min.js"}[path]
         assert version == hashlib.sha256(source.read_bytes()).hexdigest()[:12], url
