@@ -35,15 +35,7 @@
   var el = FangtanLive.el;
 
   // ---- feedback ---------------------------------------------------------------------------
-  var toastTimer = null;
-  function toast(message, kind) {
-    var t = $('toast');
-    t.textContent = message;
-    t.className = 'toast ' + (kind || 'info');
-    t.hidden = false;
-    clearTimeout(toastTimer);
-    toastTimer = setTimeout(function () { t.hidden = true; }, kind === 'error' ? 6000 : 2500);
-  }
+  function toast(message, kind) { FangtanKit.toast('toast', message, kind); }
 
   function fail(err, questionId) {
     toast(err.message || '操作失败', 'error');
@@ -763,11 +755,7 @@
       render();
     },
     onEvent: applyEvent,
-    onStatus: function (s) {
-      var c = $('conn');
-      c.dataset.status = s;
-      c.textContent = CONN_TEXT[s] || s;
-    },
+    onStatus: FangtanKit.connection('conn', CONN_TEXT),
   });
   global.FangtanModeration = { questions: function () { return questions; } };
 })(window);

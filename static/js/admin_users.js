@@ -9,7 +9,7 @@
     return FangtanLive.api('PATCH', '/api/users/' + userId, body);
   }
 
-  function showError(err) { $('users-error').textContent = err.message || '操作失败'; }
+  function showError(err) { FangtanKit.showError('users-error', err, '操作失败'); }
 
   $('users-table').addEventListener('change', function (e) {
     if (!e.target.classList.contains('role-select')) return;

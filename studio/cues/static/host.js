@@ -40,12 +40,7 @@
       S.skew = Date.parse(serverIso) - (t0 + rtt / 2);
     }
   }
-  function fmt(seconds) {
-    var neg = seconds < 0; seconds = Math.abs(Math.round(seconds));
-    var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
-    var t = (h ? h + ':' + (m < 10 ? '0' : '') : '') + m + ':' + (s < 10 ? '0' : '') + s;
-    return (neg ? '−' : '') + t;
-  }
+  var fmt = FangtanKit.duration;
 
   // ---- applying server state -----------------------------------------------------------------
   function applyPosition(p) {
@@ -183,15 +178,7 @@
   }
 
   // ---- moving --------------------------------------------------------------------------------
-  var toastTimer = null;
-  function toast(message, isError) {
-    var el = $('host-toast');
-    el.textContent = message;
-    el.classList.toggle('error', !!isError);
-    el.classList.add('show');
-    clearTimeout(toastTimer);
-    toastTimer = setTimeout(function () { el.classList.remove('show'); }, isError ? 6000 : 2500);
-  }
+  function toast(message, isError) { FangtanKit.toast('host-toast', message, isError ? 'error' : 'info'); }
 
   function sendMove(payload) {
     payload.interview_id = interviewId;
@@ -619,11 +606,8 @@
         if (ev.type.indexOf('question.') === 0) onQuestionEvent(ev);
     }
   }
-  function onStatus(status) {
-    var el = $('conn-status');
-    el.className = 'conn ' + status;
-    el.textContent = { live: '已连接', offline: '已断开', retrying: '重连中', error: '连接错误' }[status] || status;
-  }
+  var onStatus = FangtanKit.connection('conn-status', { live: '已连接', offline: '已断开', retrying: '重连中', error: '连接错误' },
+                                       { classPrefix: 'conn ' });
   var received = Date.now();
   link = FangtanLive.follow({
     namespace: '/studio', interviewId: interviewId, onStatus: onStatus, onEvent: onEvent,

@@ -135,7 +135,7 @@
       if (venue && venue.value) body.venue_id = Number(venue.value);
       return body;
     }
-    function showError(message) { errorBox.textContent = message || ''; }
+    function showError(message) { FangtanKit.showError(errorBox, message); }
 
     function setWritable(on) {
       writable = on;

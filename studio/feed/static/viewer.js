@@ -225,11 +225,7 @@
   var CONN_TEXT = { connecting: '连接中…', live: '实时更新中', offline: '网络已断开，恢复后自动补齐',
                     retrying: '正在重新连接…', error: '连接出错，请刷新页面' };
 
-  function setConnection(node, status) {
-    if (!node) return;
-    node.dataset.status = status;
-    node.textContent = CONN_TEXT[status] || status;
-  }
+  function setConnection(node, status) { FangtanKit.connection(node, CONN_TEXT)(status); }
 
   global.FangtanFeed = { renderEntry: renderEntry, timeOfDay: timeOfDay, FeedView: FeedView, installLightbox: installLightbox,
                          setConnection: setConnection, SPEAKER_LABELS: SPEAKER_LABELS };

@@ -22,9 +22,7 @@
 
   function $(id) { return document.getElementById(id); }
 
-  function showError(err) {
-    $('obs-error').textContent = err ? (err.message || String(err)) : '';
-  }
+  function showError(err) { FangtanKit.showError('obs-error', err); }
 
   function api(method, url, body) {
     showError(null);
@@ -129,11 +127,7 @@
     });
   }
 
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
-  function hms(seconds) {
-    var s = Math.max(0, Math.floor(seconds || 0));
-    return pad(Math.floor(s / 3600)) + ':' + pad(Math.floor(s % 3600 / 60)) + ':' + pad(s % 60);
-  }
+  var hms = FangtanKit.timecode;
 
   function tickTimecodes() {
     if (!state) return;
@@ -321,10 +315,8 @@
         renderQuestion();
       }
     },
-    onStatus: function (s) {
-      connEl.dataset.status = s;
-      connEl.textContent = s === 'live' ? '页面已连接' : (s === 'offline' ? '页面连接中断，重连中…' : '页面连接中…');
-    },
+    onStatus: FangtanKit.connection(connEl, { live: '页面已连接', offline: '页面连接中断，重连中…', connecting: '页面连接中…',
+                                              retrying: '页面连接中…', error: '页面连接中…' }),
   });
   live.socket.on('obs.telemetry', render);
   renderInterviewState(interview.state);

@@ -13,8 +13,7 @@
     var state = null, offset = 0;
     var socket = window.io('/studio', { transports: ['websocket', 'polling'], withCredentials: true });
 
-    function pad(n) { return (n < 10 ? '0' : '') + n; }
-    function hms(s) { s = Math.max(0, Math.floor(s)); return pad(Math.floor(s / 3600)) + ':' + pad(Math.floor(s % 3600 / 60)) + ':' + pad(s % 60); }
+    var hms = window.FangtanKit.timecode;
 
     function tick() {
       var tc = document.getElementById('onair-tc');

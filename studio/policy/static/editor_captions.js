@@ -31,7 +31,7 @@
   }
 
   function setDirty(on) { dirty = on; stateBox.textContent = on ? '未保存' : '已保存'; }
-  function showError(err) { errorBox.textContent = err ? (err.message || String(err)) : ''; }
+  function showError(err) { FangtanKit.showError(errorBox, err); }
   function nextIndex() { for (var i = 0; i < lines.length; i++) if (lines[i].start_s == null) return i; return -1; }
   function round(t) { return Math.round(t * 1000) / 1000; }
 

@@ -16,7 +16,7 @@
   var base = '/api/interviews/' + interviewId + '/venues';
   var busy = false;
 
-  function showError(err) { errorBox.textContent = err ? (err.message || String(err)) : ''; }
+  function showError(err) { FangtanKit.showError(errorBox, err); }
 
   function render(venues) {
     rows.textContent = '';
