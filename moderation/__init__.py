@@ -5,50 +5,48 @@ the snapshot part "questions". moderation imports studio; studio never imports m
 """
 from flask import Flask
 
-from studio.platform.events import add_event_listener, register_event_type, register_snapshot_part
-from studio.obs import register_question_text_lookup
+from studio.platform.events import register_event_types
+from studio.platform.signals import archive_questions, event_recorded, question_text, snapshot_parts, viewer_page
 
-EVENT_TYPES = (
-    ("question.edited", False, "a question's wording was fixed (staff JSON, original kept)"),
-    ("question.updated", True, "a shown question changed: wording or askers (public JSON)"),
-    ("question.withdrawn", True, "a shown question was rejected or merged after all: {id}"),
-    ("question.merged", False, "a question was merged into another (staff JSON + into)"),
-    ("question.marked", False, "labels or star changed (staff JSON)"),
-    ("question.pushed", False, "a question joined the host queue (staff JSON)"),
-    ("question.unpushed", False, "a question left the host queue, still approved (staff JSON)"),
-    ("question.reordered", False, "the host queue's order changed: {order, versions}"),
-    ("question.claimed", False, "a moderator claimed or released a question: {id, claimed_by}"),
-    ("question.reply_assigned", False, "a question was routed to a unit for a written reply (staff JSON)"),
-    ("question.replied", True, "a written reply (答复) was published (public JSON with reply)"),
-)
+from .event_types import EVENT_TYPES
+
+# Moderation's public names for other areas (they import these, never moderation's modules).
+from .intake import parse_rate_limit  # the QUESTION_RATE_LIMIT parser (openday reads it too)
+from .replies import list_answered_for_archive, reply_due  # the archive's questions; a reply's due
 
 
 def _questions_snapshot(session, interview, audience: str) -> dict:
-    from . import services
+    from . import lists, question_settings
+    from .intake import intake_state
 
-    intake = services.intake_state(interview)
+    intake = intake_state(interview)
     if audience == "public":
-        return {"items": services.public_questions(session, interview.id), "intake": intake}
-    return {"items": services.list_questions(session, interview.id), "intake": intake,
-            "counts": services.counters(session, interview.id),
-            "settings": services.settings_json(services.get_settings(session, interview.id))}
+        return {"items": lists.public_questions(session, interview.id), "intake": intake}
+    return {"items": lists.list_questions(session, interview.id), "intake": intake,
+            "counts": lists.counters(session, interview.id),
+            "settings": question_settings.settings_json(question_settings.get_settings(session, interview.id))}
+
+
+def _snapshot_part(session, interview, audience: str) -> dict:
+    """Snapshot part "questions" (signals.snapshot_parts)."""
+    return {"questions": _questions_snapshot(session, interview, audience)}
 
 
 def init_app(app: Flask) -> None:
     """Attach the moderation routes, socket actions and snapshot parts to the app."""
-    from . import routes, services, sockets  # noqa: F401  (sockets registers its actions on import)
+    from . import routes, screening, sockets  # noqa: F401  (sockets registers its actions on import)
 
     # A mistyped QUESTION_RATE_LIMIT must stop the server at start, not fail every submission.
-    services.parse_rate_limit(app.config.get("QUESTION_RATE_LIMIT"))
+    parse_rate_limit(app.config.get("QUESTION_RATE_LIMIT"))
 
-    for name, public, doc in EVENT_TYPES:
-        register_event_type(name, public, doc)
-    register_snapshot_part("questions", _questions_snapshot)
-    add_event_listener(services.on_interview_event)
-    register_question_text_lookup(overlay_text_for_question)
+    register_event_types(EVENT_TYPES)
+    snapshot_parts.connect(_snapshot_part)
+    event_recorded.connect(screening.on_interview_event)
+    question_text.connect(overlay_text_for_question)  # the OBS question overlay's text
+    archive_questions.connect(list_answered_for_archive)  # the archive's 网友提问 and replies
     if "moderation" not in app.blueprints:
         app.register_blueprint(routes.bp)
-    app.jinja_env.globals["viewer_questions"] = viewer_questions
+    viewer_page.connect(viewer_questions)
 
 
 def overlay_text_for_question(session, question_id: int) -> dict | None:
@@ -61,15 +59,11 @@ def overlay_text_for_question(session, question_id: int) -> dict | None:
     return {"text": question.text, "nickname": question.nickname, "interview_id": question.interview_id}
 
 
-def viewer_questions(interview_id: int) -> dict:
-    """For the viewer page's first paint (a Jinja global): approved questions and the intake state."""
-    from studio.platform.db import Session
-    from studio.platform.models import Interview
+def viewer_questions(_app, session, interview) -> dict:
+    """The viewer page's first paint of its questions partial (signals.viewer_page): approved
+    questions and the intake state."""
+    from . import lists
+    from .intake import intake_state
 
-    from . import services
-
-    session = Session()
-    interview = session.get(Interview, interview_id)
-    if interview is None:
-        return {"items": [], "intake": {"accepting": False, "message": ""}}
-    return {"items": services.public_questions(session, interview_id), "intake": services.intake_state(interview)}
+    return {"viewer_questions": {"items": lists.public_questions(session, interview.id),
+                                 "intake": intake_state(interview)}}

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from flask import Response
 
-from .services import SOURCE_NAMES, STATUS_NAMES
+from .serialisation import SOURCE_NAMES, STATUS_NAMES
 
 QUESTION_COLUMNS = ("编号", "查询码", "提问时间", "昵称", "问题", "原文", "状态", "来源", "提问人数", "合并到",
                     "标签", "星标", "敏感词", "驳回理由", "开始回答", "回答时间", "答复", "答复时间", "联系方式")

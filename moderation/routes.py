@@ -65,7 +65,7 @@ def _version(body: dict):
 
 # ---- intake (public) --------------------------------------------------------------------------
 
-@bp.post("/api/interviews/<int:interview_id>/questions")
+@bp.post("/api/interviews/<id:interview_id>/questions")
 def submit_question_api(interview_id: int):
     staff = g.get("user") is not None
     _check_public_origin()
@@ -100,7 +100,7 @@ def receipt_api(code: str):
     return jsonify(intake.lookup_receipt(Session(), code))
 
 
-@bp.get("/api/interviews/<int:interview_id>/questions/public")
+@bp.get("/api/interviews/<id:interview_id>/questions/public")
 def public_questions_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id, staff=False)
@@ -119,7 +119,7 @@ def _status_filter() -> list[str] | None:
     return statuses or None
 
 
-@bp.get("/api/interviews/<int:interview_id>/questions")
+@bp.get("/api/interviews/<id:interview_id>/questions")
 @require_roles(*READERS)
 def list_questions_api(interview_id: int):
     session = Session()
@@ -132,7 +132,7 @@ def list_questions_api(interview_id: int):
     return jsonify({"questions": questions, "counts": lists.counters(session, interview_id)})
 
 
-@bp.get("/api/questions/<int:question_id>")
+@bp.get("/api/questions/<id:question_id>")
 @require_roles(*READERS)
 def get_question_api(question_id: int):
     session = Session()
@@ -141,7 +141,7 @@ def get_question_api(question_id: int):
                                                merged=serialisation.merged_children(session, q)))
 
 
-@bp.get("/api/questions/<int:question_id>/similar")
+@bp.get("/api/questions/<id:question_id>/similar")
 @require_roles(*SCREENING)
 def similar_api(question_id: int):
     session = Session()
@@ -169,20 +169,20 @@ def _optional_body() -> dict:
     return _json_body()
 
 
-@bp.post("/api/questions/<int:question_id>/approve")
+@bp.post("/api/questions/<id:question_id>/approve")
 @require_roles(*SCREENING)
 def approve_api(question_id: int):
     return _act(question_id, screening.approve_question, body=_optional_body(), decision=True)
 
 
-@bp.post("/api/questions/<int:question_id>/reject")
+@bp.post("/api/questions/<id:question_id>/reject")
 @require_roles(*SCREENING)
 def reject_api(question_id: int):
     body = _optional_body()
     return _act(question_id, screening.reject_question, body.get("reason"), body=body, decision=True)
 
 
-@bp.patch("/api/questions/<int:question_id>")
+@bp.patch("/api/questions/<id:question_id>")
 @require_roles(*SCREENING)
 def edit_api(question_id: int):
     body = _json_body()
@@ -198,50 +198,50 @@ def edit_api(question_id: int):
     return _question_reply(q)
 
 
-@bp.post("/api/questions/<int:question_id>/merge")
+@bp.post("/api/questions/<id:question_id>/merge")
 @require_roles(*SCREENING)
 def merge_api(question_id: int):
     body = _json_body()
     return _act(question_id, screening.merge_question, body.get("into"), body=body, decision=True)
 
 
-@bp.post("/api/questions/<int:question_id>/push")
+@bp.post("/api/questions/<id:question_id>/push")
 @require_roles(*SCREENING)
 def push_api(question_id: int):
     return _act(question_id, screening.push_question, body=_optional_body())
 
 
-@bp.post("/api/questions/<int:question_id>/unpush")
+@bp.post("/api/questions/<id:question_id>/unpush")
 @require_roles(*SCREENING)
 def unpush_api(question_id: int):
     return _act(question_id, screening.unpush_question, body=_optional_body())
 
 
-@bp.post("/api/questions/<int:question_id>/on-air")
+@bp.post("/api/questions/<id:question_id>/on-air")
 @require_roles("host")
 def on_air_api(question_id: int):
     return _act(question_id, screening.put_on_air, body=_optional_body())
 
 
-@bp.post("/api/questions/<int:question_id>/answered")
+@bp.post("/api/questions/<id:question_id>/answered")
 @require_roles("host")
 def answered_api(question_id: int):
     return _act(question_id, screening.mark_answered, body=_optional_body())
 
 
-@bp.post("/api/questions/<int:question_id>/claim")
+@bp.post("/api/questions/<id:question_id>/claim")
 @require_roles(*SCREENING)
 def claim_api(question_id: int):
     return _act(question_id, screening.claim_question)
 
 
-@bp.post("/api/questions/<int:question_id>/release")
+@bp.post("/api/questions/<id:question_id>/release")
 @require_roles(*SCREENING)
 def release_api(question_id: int):
     return _act(question_id, screening.release_question)
 
 
-@bp.post("/api/interviews/<int:interview_id>/questions/bulk")
+@bp.post("/api/interviews/<id:interview_id>/questions/bulk")
 @require_roles(*SCREENING)
 def bulk_api(interview_id: int):
     body = _json_body()
@@ -253,7 +253,7 @@ def bulk_api(interview_id: int):
     return jsonify(result)
 
 
-@bp.put("/api/interviews/<int:interview_id>/queue")
+@bp.put("/api/interviews/<id:interview_id>/queue")
 @require_roles("moderator", "host")
 def reorder_api(interview_id: int):
     body = _json_body()
@@ -264,7 +264,7 @@ def reorder_api(interview_id: int):
     return jsonify({"order": order})
 
 
-@bp.get("/api/interviews/<int:interview_id>/question-settings")
+@bp.get("/api/interviews/<id:interview_id>/question-settings")
 @require_roles("moderator", "host")
 def get_settings_api(interview_id: int):
     session = Session()
@@ -272,7 +272,7 @@ def get_settings_api(interview_id: int):
     return jsonify(question_settings.settings_json(question_settings.get_settings(session, interview_id)))
 
 
-@bp.put("/api/interviews/<int:interview_id>/question-settings")
+@bp.put("/api/interviews/<id:interview_id>/question-settings")
 @require_roles("moderator")
 def put_settings_api(interview_id: int):
     body = _json_body()
@@ -283,7 +283,7 @@ def put_settings_api(interview_id: int):
     return jsonify(question_settings.settings_json(settings))
 
 
-@bp.get("/api/interviews/<int:interview_id>/questions/export")
+@bp.get("/api/interviews/<id:interview_id>/questions/export")
 @require_roles(*SCREENING)
 def export_api(interview_id: int):
     session = Session()
@@ -365,7 +365,7 @@ def replies_api():
     return jsonify({"units": groups})
 
 
-@bp.patch("/api/questions/<int:question_id>/reply-assignment")
+@bp.patch("/api/questions/<id:question_id>/reply-assignment")
 @require_roles(*SCREENING)
 def assign_reply_api(question_id: int):
     body = _json_body()
@@ -375,7 +375,7 @@ def assign_reply_api(question_id: int):
     return _question_reply(q)
 
 
-@bp.put("/api/questions/<int:question_id>/reply")
+@bp.put("/api/questions/<id:question_id>/reply")
 @require_roles(*SCREENING)
 def save_reply_api(question_id: int):
     body = _json_body()
@@ -387,7 +387,7 @@ def save_reply_api(question_id: int):
 
 # ---- pages --------------------------------------------------------------------------------------
 
-@bp.get("/studio/<int:interview_id>/moderation")
+@bp.get("/studio/<id:interview_id>/moderation")
 @require_staff_page(*SCREENING)
 def moderation_page(interview_id: int):
     session = Session()

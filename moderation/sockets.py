@@ -7,7 +7,7 @@ from studio.platform.db import Session
 from studio.platform.errors import ValidationError
 from studio.platform.sockets import on_socket_disconnect, socket_action
 
-from . import services
+from . import lists, screening
 
 # sid -> (user id, question ids) of the claims made through that socket, in this process (a
 # socket's actions and its disconnect are handled by the process holding the socket). A claim
@@ -19,14 +19,14 @@ def _question(data: dict):
     question_id = data.get("question_id")
     if isinstance(question_id, bool) or not isinstance(question_id, int):
         raise ValidationError("question_id 必须是整数", code="invalid_question_id")
-    return services.get_question(Session(), question_id)
+    return lists.get_question(Session(), question_id)
 
 
 @socket_action("question.claim", namespace="/studio", roles=("moderator",))
 def claim_action(data, user):
     """Claim a question while handling it: {question_id} → {question_id, claimed_by}."""
     session = Session()
-    q = services.claim_question(session, _question(data), user)
+    q = screening.claim_question(session, _question(data), user)
     session.commit()
     _claims_by_socket.setdefault(request.sid, (user.id, set()))[1].add(q.id)
     return {"question_id": q.id, "claimed_by": {"id": user.id, "name": user.display_name or user.username}}
@@ -36,7 +36,7 @@ def claim_action(data, user):
 def release_action(data, user):
     """Give up one's claim on a question: {question_id}."""
     session = Session()
-    q = services.release_question(session, _question(data), user)
+    q = screening.release_question(session, _question(data), user)
     session.commit()
     _claims_by_socket.get(request.sid, (None, set()))[1].discard(q.id)
     return {"question_id": q.id}
@@ -49,7 +49,7 @@ def release_socket_claims(sid: str) -> None:
         return
     user_id, question_ids = held
     session = Session()
-    if services.release_claims_of(session, user_id, sorted(question_ids)):
+    if screening.release_claims_of(session, user_id, sorted(question_ids)):
         session.commit()
 
 

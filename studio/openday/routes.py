@@ -66,7 +66,7 @@ def _key(*parts: str) -> str:
 
 
 def _rate_limit():
-    from moderation.services import parse_rate_limit  # moderation's public parser of the setting
+    from moderation import parse_rate_limit  # moderation's public parser of the setting
 
     return parse_rate_limit(current_app.config.get("QUESTION_RATE_LIMIT"))
 
@@ -80,7 +80,7 @@ def _open_day(session, interview_id: int, staff: bool = True):
 
 # ---- registration ------------------------------------------------------------------------------
 
-@bp.get("/api/interviews/<int:interview_id>/openday")
+@bp.get("/api/interviews/<id:interview_id>/openday")
 def openday_state_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id, staff=g.get("user") is not None)
@@ -89,7 +89,7 @@ def openday_state_api(interview_id: int):
     return jsonify(data)
 
 
-@bp.patch("/api/interviews/<int:interview_id>/openday")
+@bp.patch("/api/interviews/<id:interview_id>/openday")
 @require_roles(*REGISTRATION_ADMIN)
 def openday_settings_api(interview_id: int):
     session = Session()
@@ -99,7 +99,7 @@ def openday_settings_api(interview_id: int):
     return jsonify(registration.registration_state(session, interview))
 
 
-@bp.post("/api/interviews/<int:interview_id>/registrations")
+@bp.post("/api/interviews/<id:interview_id>/registrations")
 def register_api(interview_id: int):
     body = _public_json_body()
     device_id, new = _device()
@@ -115,7 +115,7 @@ def register_api(interview_id: int):
     return _with_device_cookie(resp, device_id, new)
 
 
-@bp.get("/api/interviews/<int:interview_id>/registrations")
+@bp.get("/api/interviews/<id:interview_id>/registrations")
 @require_roles(*REGISTRATION_ADMIN)
 def registrations_api(interview_id: int):
     session = Session()
@@ -125,7 +125,7 @@ def registrations_api(interview_id: int):
                     **registration.registration_state(session, get_interview(session, interview_id))})
 
 
-@bp.post("/api/registrations/<int:application_id>/review")
+@bp.post("/api/registrations/<id:application_id>/review")
 @require_roles(*REGISTRATION_ADMIN)
 def review_api(application_id: int):
     session = Session()
@@ -135,7 +135,7 @@ def review_api(application_id: int):
     return jsonify({"changed": [registration.application_json(a, phone=True) for a in changed]})
 
 
-@bp.get("/api/interviews/<int:interview_id>/registrations.xlsx")
+@bp.get("/api/interviews/<id:interview_id>/registrations.xlsx")
 @require_roles(*REGISTRATION_ADMIN)
 def registrations_xlsx_api(interview_id: int):
     session = Session()
@@ -145,7 +145,7 @@ def registrations_xlsx_api(interview_id: int):
 
 # ---- questionnaires ----------------------------------------------------------------------------
 
-@bp.post("/api/interviews/<int:interview_id>/surveys")
+@bp.post("/api/interviews/<id:interview_id>/surveys")
 @require_roles(*SURVEY_STAFF)
 def create_survey_api(interview_id: int):
     session = Session()
@@ -154,7 +154,7 @@ def create_survey_api(interview_id: int):
     return jsonify(survey.staff_survey_json(session, created)), 201
 
 
-@bp.get("/api/interviews/<int:interview_id>/surveys")
+@bp.get("/api/interviews/<id:interview_id>/surveys")
 def surveys_api(interview_id: int):
     staff = has_role(g.get("user"), SURVEY_STAFF)
     session = Session()
@@ -163,7 +163,7 @@ def surveys_api(interview_id: int):
     return jsonify({"surveys": [show(session, s) for s in survey.list_surveys(session, interview_id, staff)]})
 
 
-@bp.patch("/api/surveys/<int:survey_id>")
+@bp.patch("/api/surveys/<id:survey_id>")
 @require_roles(*SURVEY_STAFF)
 def change_survey_api(survey_id: int):
     session = Session()
@@ -172,7 +172,7 @@ def change_survey_api(survey_id: int):
     return jsonify(survey.staff_survey_json(session, changed))
 
 
-@bp.post("/api/surveys/<int:survey_id>/responses")
+@bp.post("/api/surveys/<id:survey_id>/responses")
 def answer_survey_api(survey_id: int):
     body = _public_json_body()
     device_id, new = _device()
@@ -191,7 +191,7 @@ def answer_survey_api(survey_id: int):
     return _with_device_cookie(resp, device_id, new)
 
 
-@bp.get("/api/surveys/<int:survey_id>/results")
+@bp.get("/api/surveys/<id:survey_id>/results")
 @require_roles(*SURVEY_STAFF)
 def survey_results_api(survey_id: int):
     session = Session()
@@ -199,7 +199,7 @@ def survey_results_api(survey_id: int):
     return jsonify({**survey.staff_survey_json(session, target), "text_answers": survey.text_answers(session, target)})
 
 
-@bp.get("/api/surveys/<int:survey_id>/results.xlsx")
+@bp.get("/api/surveys/<id:survey_id>/results.xlsx")
 @require_roles(*SURVEY_STAFF)
 def survey_xlsx_api(survey_id: int):
     session = Session()
@@ -209,7 +209,7 @@ def survey_xlsx_api(survey_id: int):
 
 # ---- after the open day: report, opinions, feedback --------------------------------------------
 
-@bp.get("/api/interviews/<int:interview_id>/openday/after")
+@bp.get("/api/interviews/<id:interview_id>/openday/after")
 @require_roles(*AFTER_STAFF)
 def after_api(interview_id: int):
     session = Session()
@@ -218,7 +218,7 @@ def after_api(interview_id: int):
     return jsonify(data)
 
 
-@bp.put("/api/interviews/<int:interview_id>/openday/after")
+@bp.put("/api/interviews/<id:interview_id>/openday/after")
 @require_roles(*AFTER_STAFF)
 def after_texts_api(interview_id: int):
     session = Session()
@@ -228,7 +228,7 @@ def after_texts_api(interview_id: int):
     return jsonify(after.after_json(session, interview, current_app.config))
 
 
-@bp.post("/api/interviews/<int:interview_id>/openday/report/publish")
+@bp.post("/api/interviews/<id:interview_id>/openday/report/publish")
 @require_roles(*AFTER_STAFF)
 def publish_report_api(interview_id: int):
     from publishing.jobs import job_json
@@ -239,7 +239,7 @@ def publish_report_api(interview_id: int):
     return jsonify({"job_id": job.id, "job": job_json(job)}), 202
 
 
-@bp.post("/api/interviews/<int:interview_id>/openday/feedback/publish")
+@bp.post("/api/interviews/<id:interview_id>/openday/feedback/publish")
 @require_roles(*AFTER_STAFF)
 def publish_feedback_api(interview_id: int):
     session = Session()
@@ -248,14 +248,14 @@ def publish_feedback_api(interview_id: int):
     return jsonify(data)
 
 
-@bp.get("/api/interviews/<int:interview_id>/openday/opinions")
+@bp.get("/api/interviews/<id:interview_id>/openday/opinions")
 @require_roles(*OPINION_STAFF)
 def opinions_api(interview_id: int):
     session = Session()
     return jsonify(after.opinions(session, _open_day(session, interview_id)))
 
 
-@bp.get("/api/interviews/<int:interview_id>/openday/opinions.xlsx")
+@bp.get("/api/interviews/<id:interview_id>/openday/opinions.xlsx")
 @require_roles(*OPINION_STAFF)
 def opinions_xlsx_api(interview_id: int):
     session = Session()
@@ -266,7 +266,7 @@ def opinions_xlsx_api(interview_id: int):
 
 # ---- phone pages -------------------------------------------------------------------------------
 
-@bp.get("/i/<int:interview_id>/signup")
+@bp.get("/i/<id:interview_id>/signup")
 def signup_page(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id, staff=False)
@@ -275,7 +275,7 @@ def signup_page(interview_id: int):
     return render_template("openday/signup.html", interview=interview_json(interview, staff=False), state=state)
 
 
-@bp.get("/i/<int:interview_id>/survey")
+@bp.get("/i/<id:interview_id>/survey")
 def survey_page(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id, staff=False)

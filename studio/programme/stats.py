@@ -106,7 +106,7 @@ def reply_questions(session, interview_id: int):
 
 def question_figures(session, interview_ids: list[int]) -> dict:
     from moderation.models import PUBLIC_STATUSES, Question
-    from moderation.services import reply_due  # its public rule: the question's own due, else end + reply_days
+    from moderation import reply_due  # its public rule: the question's own due, else end + reply_days
 
     from studio.platform.models import Interview
 

@@ -112,7 +112,7 @@ def test_rate_limit_per_client_others_unaffected(app, live_interview, netizen):
 
 
 def test_rate_limit_parsing():
-    from moderation.services import parse_rate_limit
+    from moderation.intake import parse_rate_limit
     assert parse_rate_limit("5/minute") == (5, 60)
     assert parse_rate_limit("10/30s") == (10, 30)
     assert parse_rate_limit("100/hour") == (100, 3600)

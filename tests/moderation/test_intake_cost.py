@@ -106,7 +106,7 @@ def test_a_change_made_by_another_process_is_seen_by_the_next_question(app, live
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session as OrmSession
 
-    from moderation import services, wordlist
+    from moderation import lists, screening, wordlist
     from studio.platform.models import User
 
     iid = live_interview["id"]
@@ -117,7 +117,7 @@ def test_a_change_made_by_another_process_is_seen_by_the_next_question(app, live
     with OrmSession(other, expire_on_commit=False) as session:
         admin = session.query(User).filter_by(role="admin").first()
         wordlist.replace_wordlist(session, ["彩票"], admin.id)
-        services.reject_question(session, services.get_question(session, a), admin, "重复提问")
+        screening.reject_question(session, lists.get_question(session, a), admin, "重复提问")
         session.commit()
     other.dispose()
     q = ask(iid, "买彩票 赌博 县城消防站什么时候能建成投入使用").get_json()["id"]

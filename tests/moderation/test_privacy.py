@@ -6,7 +6,7 @@ EMAIL = "secret.asker@example.org"
 
 
 def test_contact_never_public(app, live_interview, netizen, login, socket_client, client):
-    from moderation.services import list_answered_for_archive
+    from moderation.replies import list_answered_for_archive
     from studio.platform.db import Session
 
     iid = live_interview["id"]

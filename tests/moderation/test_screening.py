@@ -154,7 +154,7 @@ def test_exports_csv_and_xlsx(live_interview, ask, login):
 
 
 def test_replies_after_the_live_and_archive_list(app, admin, live_interview, ask, login, client):
-    from moderation.services import list_answered_for_archive
+    from moderation.replies import list_answered_for_archive
     from studio.platform.db import Session
 
     iid = live_interview["id"]
