@@ -8,7 +8,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Attach publishing routes, commands and (when this process serves) the job worker."""
-    from . import cli, jobs, routes  # noqa: F401  (jobs registers the event types)
+    from studio.platform.events import register_event_types
+
+    from . import cli, jobs, routes  # noqa: F401
+    from .event_types import EVENT_TYPES
+
+    register_event_types(EVENT_TYPES)
 
     app.register_blueprint(routes.bp)
     cli.register_commands(app)

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from studio.platform.db import utcnow
 from studio.platform.errors import Conflict, NotFound
-from studio.platform.events import record_event, register_event_type
+from studio.platform.events import record_event
 from studio.interviews import get_interview, lock_interview
 from studio.platform.timefmt import iso
 
@@ -33,9 +33,7 @@ PUBLISHABLE_STATES = ("ended", "published")
 BOOT_ID = secrets.token_hex(4)
 HOST = socket.gethostname()
 
-register_event_type("publish.job", False,
-                    "a publishing job was queued, started, finished, failed or was cancelled (staff only)")
-register_event_type("edit.saved", False, "the edit decision of an interview was saved (staff only)")
+# The event types (publish.job, edit.saved) are declared in publishing/event_types.py.
 
 
 def new_claim_token() -> str:

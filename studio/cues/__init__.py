@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from flask import Flask
 
-from studio.platform.events import add_event_listener, register_event_type, register_snapshot_part
+from studio.platform.events import register_event_types
+from studio.platform.signals import event_recorded, snapshot_parts
 
-EVENT_TYPES = (
-    # cue.changed itself is registered by studio.platform.events (it is in the contract).
-    ("cue.cards_changed", False, "the script was uploaded or cards were edited, inserted, deleted or "
-                                 "reordered (staff only; carries every card and the position)"),
-    ("host.message", False, "a backstage message to the host (staff only)"),
-    ("host.message_dismissed", False, "the host dismissed backstage messages (staff only)"),
-)
+from .event_types import EVENT_TYPES
 
 
 def init_app(app: Flask) -> None:
     """Attach the cue routes, host page, socket actions, event types and the "cues" snapshot part."""
     from . import routes, services, sockets  # noqa: F401  (sockets registers its handlers on import)
 
-    for name, public, doc in EVENT_TYPES:
-        register_event_type(name, public, doc)
-    register_snapshot_part("cues", services.cues_snapshot)
-    add_event_listener(services.on_interview_event)
+    register_event_types(EVENT_TYPES)
+    snapshot_parts.connect(_snapshot_part)
+    event_recorded.connect(services.on_interview_event)
     if "cues" not in app.blueprints:
         app.register_blueprint(routes.bp)
+
+
+def _snapshot_part(session, interview, audience: str) -> dict:
+    """Snapshot part "cues" (signals.snapshot_parts)."""
+    from . import services
+
+    return {"cues": services.cues_snapshot(session, interview, audience)}

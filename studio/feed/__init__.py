@@ -2,5 +2,12 @@
 
 
 def init_app(app) -> None:
-    from . import routes
+    from studio.platform.events import register_event_types
+    from studio.platform.signals import snapshot_parts
+
+    from . import routes, services
+    from .event_types import EVENT_TYPES
+
+    register_event_types(EVENT_TYPES)
+    snapshot_parts.connect(services.snapshot_part)
     app.register_blueprint(routes.bp)

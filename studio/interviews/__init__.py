@@ -6,6 +6,13 @@ from studio.platform.streams import PUBLIC_STATES, get_interview, lock_interview
 
 
 def init_app(app) -> None:
+    from studio.platform.events import register_event_types
+    from studio.platform.signals import snapshot_parts
+
     from . import pages, services
+    from .event_types import EVENT_TYPES
+
+    register_event_types(EVENT_TYPES)
+    snapshot_parts.connect(services.snapshot_part)
     app.register_blueprint(services.bp)
     app.register_blueprint(pages.bp)

@@ -13,7 +13,7 @@ from studio.platform.db import Session, utcnow
 from studio.platform.errors import Conflict, NotFound, ValidationError
 from studio.platform.http import json_body
 from studio.platform.streams import MAX_ID, PUBLIC_STATES, get_interview, lock_interview
-from studio.platform.events import close_public_room_after_commit, record_event, register_snapshot_part
+from studio.platform.events import close_public_room_after_commit, record_event
 from studio.platform.models import INTERVIEW_KINDS, INTERVIEW_STATES, Guest, Interview, InterviewUnit, Unit
 from studio.feed.models import Image
 from studio.platform.timefmt import iso, parse_iso
@@ -302,7 +302,7 @@ def change_state(session, interview: Interview, new_state: str) -> Interview:
     session.flush()
     record_event(session, interview.id, "interview.state_changed",
                  {"from": old, "state": new_state, "started_at": iso(interview.started_at),
-                  "ended_at": iso(interview.ended_at)})
+                  "ended_at": iso(interview.ended_at), "published_at": iso(interview.published_at)})
     if old in PUBLIC_STATES and new_state not in PUBLIC_STATES:
         close_public_room_after_commit(session, interview.id)  # no longer public: viewers' sockets leave
     return interview
@@ -344,11 +344,9 @@ def delete_planned_interview(session, interview: Interview) -> None:
         raise Conflict("此访谈已有关联数据（提问、访谈稿或录制），不能删除", code="not_deletable")
 
 
-def _interview_snapshot(session, interview: Interview, audience: str) -> dict:
-    return interview_json(interview, staff=(audience == "staff"))
-
-
-register_snapshot_part("interview", _interview_snapshot)
+def snapshot_part(session, interview: Interview, audience: str) -> dict:
+    """Snapshot part "interview" (signals.snapshot_parts; connected by init_app)."""
+    return {"interview": interview_json(interview, staff=(audience == "staff"))}
 
 
 # ---- HTTP -----------------------------------------------------------------------------------
@@ -370,7 +368,7 @@ def list_interviews_api():
                                    list_interviews(Session(), staff, year, state)]})
 
 
-@bp.get("/api/interviews/<int:interview_id>")
+@bp.get("/api/interviews/<id:interview_id>")
 def get_interview_api(interview_id: int):
     staff = _is_staff()
     return jsonify(interview_json(get_interview(Session(), interview_id, staff), staff))
@@ -385,7 +383,7 @@ def create_interview_api():
     return jsonify(interview_json(interview, staff=True)), 201
 
 
-@bp.patch("/api/interviews/<int:interview_id>")
+@bp.patch("/api/interviews/<id:interview_id>")
 @require_roles("admin")
 def update_interview_api(interview_id: int):
     session = Session()
@@ -394,7 +392,7 @@ def update_interview_api(interview_id: int):
     return jsonify(interview_json(interview, staff=True))
 
 
-@bp.delete("/api/interviews/<int:interview_id>")
+@bp.delete("/api/interviews/<id:interview_id>")
 @require_roles("admin")
 def delete_interview_api(interview_id: int):
     session = Session()
@@ -403,7 +401,7 @@ def delete_interview_api(interview_id: int):
     return jsonify({"ok": True, "deleted": interview_id})
 
 
-@bp.post("/api/interviews/<int:interview_id>/state")
+@bp.post("/api/interviews/<id:interview_id>/state")
 @require_roles("admin", "director", "host")
 def change_state_api(interview_id: int):
     """Start or end the live (the studio roles may do this; admin may do any transition)."""

@@ -1,15 +1,13 @@
 """OBS Studio over obs-websocket v5: the connection owner, director page, overlays, markers, live video.
 
-init_app wires it into the app; other packages use register_question_text_lookup (moderation
-tells the question overlay how to read a question's text, since studio must not import it).
+init_app wires it into the app. The question overlay asks signals.question_text for a question's
+text (questions are moderation's, and no area imports another's internals).
 """
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, current_app
-
-from .services import register_question_text_lookup  # noqa: F401  (public hook)
 
 log = logging.getLogger(__name__)
 OWNER_KEY = "fangtan_obs_owner"
@@ -18,15 +16,17 @@ BUS_KEY = "fangtan_obs_bus"
 
 def init_app(app: Flask) -> None:
     """Attach OBS routes, snapshot parts, the marker listener, commands and the connection owner."""
-    from studio.platform.events import add_event_listener, register_snapshot_part
+    from studio.platform.events import register_event_types
+    from studio.platform.signals import event_recorded, snapshot_parts
 
     from . import routes, services, sockets  # noqa: F401  (sockets registers its action)
+    from .event_types import EVENT_TYPES
     from .cli import register_commands
 
     app.register_blueprint(routes.bp)
-    register_snapshot_part("obs", services.staff_snapshot)
-    register_snapshot_part("stream", services.stream_snapshot)
-    add_event_listener(services.log_marker_for_event)
+    register_event_types(EVENT_TYPES)
+    snapshot_parts.connect(_snapshot_parts)
+    event_recorded.connect(services.log_marker_for_event)
     register_commands(app)
     from studio.platform.signals import health_check
     health_check.connect(_health_part, app, weak=False)
@@ -41,6 +41,22 @@ def init_app(app: Flask) -> None:
         def _start_obs_owner():
             if app.extensions.get(OWNER_KEY) is None:
                 start_owner(app)
+
+
+def switch_scene(session, scene_name: str, user_id: int | None) -> dict:
+    """Put an OBS scene on the programme output through the owner and wait for OBS's answer.
+
+    Public for other areas (venues puts a venue's scene on air): the same checks, command row and
+    wait as POST /api/obs/scene; commits the row, raises the same errors."""
+    from studio.platform.db import Session
+
+    from . import services
+
+    status = services.require_connected(session, bool(current_app.config.get("OBS_URL")))
+    kind, payload = services.scene_command(status, {"scene_name": scene_name})
+    command = services.enqueue_command(session, kind, payload, user_id)
+    session.commit()
+    return services.wait_for_command(Session, command.id)
 
 
 def start_owner(app: Flask):
@@ -65,6 +81,14 @@ def get_bus(app: Flask | None = None):
         bus = app.extensions[BUS_KEY] = CommandBus(app)
         bus.start()
     return bus
+
+
+def _snapshot_parts(session, interview, audience: str) -> dict:
+    """Snapshot parts "obs" (staff only, else None) and "stream" (signals.snapshot_parts)."""
+    from . import services
+
+    return {"obs": services.staff_snapshot(session, interview, audience),
+            "stream": services.stream_snapshot(session, interview, audience)}
 
 
 def _health_part(_app) -> dict:

@@ -24,6 +24,9 @@ VENDOR_FILES = {
     "socket.io.min.js": ROOT / "node_modules/socket.io-client/dist/socket.io.min.js",
     "hls.min.js": ROOT / "node_modules/hls.js/dist/hls.min.js",
     "echarts.min.js": ROOT / "node_modules/echarts/dist/echarts.min.js",  # the assessment charts
+    # /api/docs: the OpenAPI document browsable (studio/platform/http.py)
+    "swagger-ui-bundle.js": ROOT / "node_modules/swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui.css": ROOT / "node_modules/swagger-ui-dist/swagger-ui.css",
 }
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,8 @@ def create_app(config: dict | None = None, areas: tuple[str, ...] = ()) -> Flask
     from .events import install_broadcast_hooks
     install_broadcast_hooks()
 
+    from . import http
+    http.init_app(app)  # the <id:…> converter first: every area's rules use it
     _register_request_hooks(app)
     _register_platform_routes(app)
     for name in areas:
@@ -198,5 +203,7 @@ def _register_platform_routes(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from .cli import guard_commands, register_commands
+    from .events import register_commands as register_event_commands
     register_commands(app)
+    register_event_commands(app)
     guard_commands(app)  # last: every package's commands are registered by now

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from dataclasses import dataclass
 from typing import Callable
 
+from flask import current_app, has_app_context
+from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session as OrmSession
@@ -19,6 +23,7 @@ from sqlalchemy.orm import Session as OrmSession
 from .db import get_engine, utcnow
 from .errors import Gone, NotFound, ValidationError
 from .models import Event, Interview
+from .signals import event_recorded, snapshot_parts
 from .timefmt import iso
 
 PUBLIC = "public"
@@ -26,38 +31,83 @@ STAFF = "staff"
 NAMESPACE_FOR = {PUBLIC: "/live", STAFF: "/studio"}
 
 
+class Payload(BaseModel):
+    """Base of every event payload schema: exactly the fields the code sends, with their types.
+
+    Strict (no coercion: "1" is not an int) and closed (an unknown key is an error), so a schema
+    that no longer says what a service sends fails the tests at once (see record_event).
+    """
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+
 @dataclass(frozen=True)
 class EventType:
+    """A declared event type. `payload` is the schema of the data recorded (and sent to both
+    audiences when public); `redacted` the form a public event's stored data may later be
+    rewritten to by redact_public_events (the tombstone replay serves), when it differs."""
     name: str
     public: bool
     doc: str
+    payload: type[Payload] | None = None
+    redacted: type[Payload] | None = None
+    area: str = ""
 
 
 EVENT_TYPES: dict[str, EventType] = {}
 
 
-def register_event_type(name: str, public: bool, doc: str) -> None:
-    """Declare an event type; every declared type must be documented in docs/API.md."""
-    EVENT_TYPES[name] = EventType(name, public, doc)
+class EventPayloadError(ValueError):
+    """An event's data does not match its declared schema (raised only while validating)."""
 
 
-for _name, _public, _doc in (
-    ("feed.posted", True, "a live feed entry was posted"),
-    ("feed.edited", True, "a feed entry was corrected"),
-    ("feed.deleted", True, "a feed entry was withdrawn"),
-    ("feed.pinned", True, "a feed entry was pinned or unpinned"),
-    ("interview.state_changed", True, "planned/preview/live/ended/published"),
-    ("interview.updated", True, "title, schedule, units or guests changed"),
-    ("stream.state", True, "live video started or stopped"),
-    ("question.submitted", False, "a netizen question arrived (staff only)"),
-    ("question.approved", True, "a question passed screening"),
-    ("question.rejected", False, "a question was rejected (staff only)"),
-    ("question.on_air", True, "the host put a question to the guest"),
-    ("question.answered", True, "a question was answered"),
-    ("cue.changed", False, "the current cue card changed (staff only)"),
-    ("obs.state", False, "OBS connection, scenes, stream and record state (staff only)"),
-):
-    register_event_type(_name, _public, _doc)
+def register_event_type(name: str, public: bool, doc: str, payload: type[Payload] | None = None,
+                        redacted: type[Payload] | None = None, area: str = "") -> EventType:
+    """Declare an event type; every declared type must be documented in docs/API.md.
+
+    Areas declare their own types (each in its `event_types.py`, registered by its init_app);
+    the platform declares none of them.
+    """
+    spec = EventType(name, public, doc, payload, redacted, area)
+    EVENT_TYPES[name] = spec
+    return spec
+
+
+def register_event_types(types) -> None:
+    """Register a sequence of EventType declarations (an area's EVENT_TYPES)."""
+    for spec in types:
+        EVENT_TYPES[spec.name] = spec
+
+
+def validating() -> bool:
+    """Whether event payloads are checked against their schemas: in tests only (FANGTAN_TESTING=1
+    or an app with TESTING), so production never pays for it."""
+    if os.environ.get("FANGTAN_TESTING") == "1":
+        return True
+    return has_app_context() and bool(current_app.testing)
+
+
+def _called_from_a_test() -> bool:
+    """Tests of the log itself (seq, replay, fan-out) record made-up payloads straight from a
+    test module: what is validated is what the code sends, so those calls are not checked."""
+    import sys
+
+    return sys._getframe(2).f_globals.get("__name__", "").startswith("tests.")
+
+
+def check_payload(spec: EventType, data, *, redacted: bool = False) -> None:
+    """Raise EventPayloadError unless `data` matches the type's payload (or, for a rewritten
+    public event, its redacted form)."""
+    schemas = [s for s in ((spec.payload, spec.redacted) if redacted else (spec.payload,)) if s is not None]
+    if not schemas:
+        raise EventPayloadError(f"event type {spec.name!r} declares no payload schema")
+    errors = []
+    for schema in schemas:
+        try:
+            schema.model_validate(data)
+            return
+        except PydanticValidationError as exc:
+            errors.append(f"{schema.__name__}: {exc}")
+    raise EventPayloadError(f"{spec.name} payload does not match its schema:\n" + "\n".join(errors))
 
 
 def room_for(interview_id: int, audience: str) -> str:
@@ -65,15 +115,6 @@ def room_for(interview_id: int, audience: str) -> str:
     if audience not in NAMESPACE_FOR:
         raise ValueError(f"unknown audience {audience!r}")
     return f"interview:{int(interview_id)}:{audience}"
-
-
-# Called inside the recording transaction with (session, event_row): e.g. the OBS marker log.
-_listeners: list[Callable[[OrmSession, Event], None]] = []
-
-
-def add_event_listener(listener: Callable[[OrmSession, Event], None]) -> None:
-    if listener not in _listeners:
-        _listeners.append(listener)
 
 
 # Called after commit with the committed events in seq order and what else the commit did,
@@ -100,6 +141,8 @@ def record_event(session: OrmSession, interview_id: int, type: str, data: dict,
     spec = EVENT_TYPES.get(type)
     if spec is None:
         raise ValueError(f"unregistered event type {type!r}")
+    if validating() and not _called_from_a_test():
+        check_payload(spec, data)
     is_public = spec.public if public is None else public
     row = session.execute(
         update(Interview).where(Interview.id == interview_id)
@@ -116,8 +159,8 @@ def record_event(session: OrmSession, interview_id: int, type: str, data: dict,
                public=is_public, data=data, at=utcnow())
     session.add(ev)
     session.flush()
-    for listener in _listeners:
-        listener(session, ev)
+    # Inside the transaction, in connection order: e.g. the OBS marker log (signals.py).
+    event_recorded.send(session, event=ev)
     session.info.setdefault("pending_events", []).append(ev)
     return ev
 
@@ -146,6 +189,8 @@ def redact_public_events(session: OrmSession, interview_id: int,
         if not match(ev.type, data):
             continue
         new = replace(ev.type, data)
+        if new != data and ev.type in EVENT_TYPES and validating():
+            check_payload(EVENT_TYPES[ev.type], new, redacted=True)
         if new != data:
             ev.data = new  # a new object: the JSON column is written on flush
             changed += 1
@@ -203,14 +248,6 @@ def prune_events(session: OrmSession, interview_id: int, keep_last: int) -> int:
     return result.rowcount or 0
 
 
-# Snapshot parts: name -> fn(session, interview, audience) -> JSON-able. Packages add theirs.
-_snapshot_parts: dict[str, Callable] = {}
-
-
-def register_snapshot_part(name: str, builder: Callable) -> None:
-    _snapshot_parts[name] = builder
-
-
 @contextlib.contextmanager
 def consistent_read():
     """A session whose reads all see one point in time, so a snapshot matches its last_seq."""
@@ -235,7 +272,9 @@ def build_snapshot(interview_id: int, audience: str) -> tuple[dict, int]:
         if interview is None:
             raise NotFound("访谈不存在", code="interview_not_found")
         last_seq = interview.last_seq
-        snapshot = {name: build(session, interview, audience) for name, build in _snapshot_parts.items()}
+        snapshot = {}
+        for _receiver, parts in snapshot_parts.send(session, interview=interview, audience=audience):
+            snapshot.update(parts)  # each area's parts, in the order the areas connected
     return snapshot, last_seq
 
 
@@ -274,3 +313,127 @@ def install_broadcast_hooks() -> None:
     if not sa_event.contains(OrmSession, "after_commit", _emit_pending):
         sa_event.listen(OrmSession, "after_commit", _emit_pending)
         sa_event.listen(OrmSession, "after_rollback", _drop_pending)
+
+
+# ---- docs generated from the declarations ---------------------------------------------------
+
+EVENTS_DOC = "docs/events.md"
+
+
+def _type_name(annotation, nested: dict) -> str:
+    """A readable type for the docs: int, str | null, list[FeedImage], …; nested payload
+    models are collected in `nested` to be described once each."""
+    import types
+    import typing
+
+    if annotation is type(None):
+        return "null"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        nested.setdefault(annotation.__name__, annotation)
+        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return " \\| ".join(_type_name(a, nested) for a in args)
+    if origin is typing.Literal:
+        return " \\| ".join(f"`{a!r}`" if not isinstance(a, bool) else f"`{str(a).lower()}`" for a in args)
+    if origin in (list, tuple):
+        return f"list[{_type_name(args[0], nested)}]" if args else "list"
+    if origin is dict:
+        return f"dict[{_type_name(args[0], nested)}, {_type_name(args[1], nested)}]" if args else "object"
+    if annotation is typing.Any:
+        return "any"
+    return {int: "int", str: "str", float: "number", bool: "bool", dict: "object", list: "list"}.get(
+        annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def _field_rows(model: type[BaseModel], nested: dict) -> list[str]:
+    rows = ["| field | type | |", "| --- | --- | --- |"]
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        optional = "" if field.is_required() else " (optional)"
+        doc = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `{key}` | {_type_name(field.annotation, nested)}{optional} | {doc} |")
+    return rows
+
+
+def _model_doc(model: type[BaseModel]) -> str:
+    text = (model.__doc__ or "").strip()
+    return "" if text.startswith("Base of every event payload") else " ".join(text.split())
+
+
+def event_docs_markdown() -> str:
+    """docs/events.md from EVENT_TYPES: type, audience, doc and payload fields with types."""
+    nested: dict[str, type[BaseModel]] = {}
+    out = ["# Event types", "",
+           "Generated from the declarations (each area's `event_types.py`) by",
+           "`flask --app server events docs`; do not edit by hand (a test compares). Every event is",
+           "`{seq, type, at, data, prev}` (see [API.md](API.md)); below is each type's `data`. Staff",
+           "events go to `/studio` only; public ones to `/live` too, with the same data. A public",
+           "event's stored data may later be rewritten to its redacted form (what was withdrawn is",
+           "not replayed: `redact_public_events`). In tests `record_event` validates every payload.",
+           ""]
+    by_area: dict[str, list[EventType]] = {}
+    for spec in sorted(EVENT_TYPES.values(), key=lambda s: (s.area, s.name)):
+        by_area.setdefault(spec.area or "other", []).append(spec)
+    out += ["| type | audience | area | what |", "| --- | --- | --- | --- |"]
+    for area, specs in by_area.items():
+        for spec in specs:
+            out.append(f"| [`{spec.name}`](#{spec.name.replace('.', '')}) | "
+                       f"{'public + staff' if spec.public else 'staff'} | {area} | "
+                       f"{spec.doc.replace('|', chr(92) + '|')} |")
+    out.append("")
+    for area, specs in by_area.items():
+        out += [f"## {area}", ""]
+        for spec in specs:
+            out += [f"### {spec.name}", "",
+                    f"{'Public (and staff)' if spec.public else 'Staff only'}. {spec.doc}", ""]
+            if spec.payload is None:
+                out += ["(no schema declared)", ""]
+                continue
+            out += [f"Payload `{spec.payload.__name__}`. {_model_doc(spec.payload)}".rstrip(), ""]
+            out += _field_rows(spec.payload, nested) + [""]
+            if spec.redacted is not None:
+                out += [f"Redacted form `{spec.redacted.__name__}`. {_model_doc(spec.redacted)}".rstrip(), ""]
+                out += _field_rows(spec.redacted, nested) + [""]
+    out += ["## Shapes used in payloads", ""]
+    done: set[str] = set()
+    while len(done) < len(nested):
+        for name in sorted(set(nested) - done):
+            model = nested[name]
+            done.add(name)
+            out += [f"### {name}", ""]
+            if _model_doc(model):
+                out += [_model_doc(model), ""]
+            out += _field_rows(model, nested) + [""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def register_commands(app) -> None:
+    """`flask --app server events docs`: write docs/events.md from the declarations."""
+    import click
+    from flask.cli import AppGroup
+
+    from .cli import without_database
+
+    group = AppGroup("events", help="Event types.")
+
+    @group.command("docs")
+    @click.option("--output", default=None, help=f"file to write (default {EVENTS_DOC} in the checkout)")
+    @click.option("--check", is_flag=True, help="only say whether the file is up to date (exit 1 if not)")
+    @without_database
+    def events_docs(output, check):
+        """Write docs/events.md (type, audience, doc, payload fields) from the declarations."""
+        from pathlib import Path
+
+        path = Path(output) if output else Path(__file__).resolve().parents[2] / EVENTS_DOC
+        text = event_docs_markdown()
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                raise click.ClickException(f"{path} is not what the declarations generate")
+            click.echo(f"{path} is up to date")
+            return
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {path} ({len(EVENT_TYPES)} event types)")
+
+    app.cli.add_command(group)

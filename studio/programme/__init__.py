@@ -14,16 +14,12 @@ import logging
 
 from flask import Flask, request
 
-from studio.platform.events import register_event_type
+from studio.platform.events import register_event_types
+
+from .event_types import EVENT_TYPES
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPES = (
-    ("script.version_submitted", False, "a script version (访谈稿) was submitted: {version, chars, submitted_by} "
-                                        "(staff only)"),
-    ("script.version_reviewed", False, "a script version was approved or returned: {version, decision, comment, by} "
-                                       "(staff only)"),
-)
 SERIES_MARK = "<!-- fangtan:series -->"
 
 
@@ -32,8 +28,7 @@ def init_app(app: Flask) -> None:
     the `programme` commands."""
     from . import routes
 
-    for name, public, doc in EVENT_TYPES:
-        register_event_type(name, public, doc)
+    register_event_types(EVENT_TYPES)
     if "programme" not in app.blueprints:
         app.register_blueprint(routes.bp)
     _count_live_rooms()

@@ -4,31 +4,41 @@ its stream; the director puts a venue on air (OBS switches through the OBS owner
 viewers see which venue is on air and may watch another.
 
 An area in the shape of issue 9: models, plain services, routes and init_app; it reaches OBS only
-through studio.obs's public service functions and bootstrap's scene-provider hook.
+through studio.obs's public switch_scene and the signals.obs_scenes contribution to `obs bootstrap`.
 """
 from __future__ import annotations
 
 from flask import Flask
 
-from studio.platform.events import register_event_type, register_snapshot_part
+from studio.platform.events import register_event_types
+from studio.platform.signals import obs_scenes, snapshot_parts
 
 
 def init_app(app: Flask) -> None:
-    from ..obs.bootstrap import Item, register_scene_provider
-    from . import routes, services
+    from . import routes
 
-    register_event_type("venue.on_air", True, "a venue was put on the programme output: the venue "
-                                              "{id, name, is_main, on_air, hls_url, obs_scene}")
+    from .event_types import EVENT_TYPES
+
+    register_event_types(EVENT_TYPES)
     if "venues" not in app.blueprints:
         app.register_blueprint(routes.bp)
-    config = app.config
-    register_snapshot_part("venues", lambda session, interview, audience:
-                           services.snapshot(session, interview, audience, config))
+    snapshot_parts.connect(_snapshot_part)
+    obs_scenes.connect(_obs_scenes)
 
-    def venue_scenes(width: int, height: int) -> dict:
-        from studio.platform.db import Session
 
-        scenes = services.obs_scenes(Session(), config, width, height)
-        return {scene: [Item(s["source"], s["kind"], s["settings"]) for s in items] for scene, items in scenes.items()}
+def _snapshot_part(session, interview, audience: str) -> dict:
+    """Snapshot part "venues" (signals.snapshot_parts; built inside a request or socket event)."""
+    from flask import current_app
 
-    register_scene_provider(venue_scenes)
+    from . import services
+
+    return {"venues": services.snapshot(session, interview, audience, current_app.config)}
+
+
+def _obs_scenes(app, width: int, height: int) -> dict:
+    """A scene per venue for `obs bootstrap` (signals.obs_scenes)."""
+    from studio.platform.db import Session
+
+    from . import services
+
+    return services.obs_scenes(Session(), app.config, width, height) if app is not None else {}
