@@ -20,9 +20,10 @@
   // What overturning a decision turns it into, and what the decision was (for the confirmation).
   var VERBS = { approve: '通过', reject: '驳回', merge: '合并' };
   var DECIDED = { approved: '通过', pushed: '通过并推送', rejected: '驳回' };
-  // Which statuses each tab lists: the host's current question stays visible under 已推送.
-  var TAB_STATUSES = { pending: ['pending'], approved: ['approved'], pushed: ['pushed', 'on_air'],
-                       rejected: ['rejected'], answered: ['answered'] };
+  // The questions and their event application live in moderation_state.js (no DOM); this file
+  // renders them and wires the controls.
+  var MS = global.FangtanModerationState;
+  var TAB_STATUSES = MS.TAB_STATUSES;
   var TAB_KEYS = { '1': 'pending', '2': 'approved', '3': 'pushed', '4': 'rejected', '5': 'answered' };
 
   var questions = {};
@@ -47,76 +48,13 @@
   }
 
   // ---- state --------------------------------------------------------------------------------
-  function upsert(data, staffForm) {
-    var current = questions[data.id];
-    if (!current || staffForm) { questions[data.id] = Object.assign(current || {}, data); return; }
-    if (data.status && data.status !== current.status) { current.claimed_by = null; current.claimed_until = null; }
-    Object.assign(current, data);
-  }
-
-  /* Public events carry only the public fields; a pushed question shows as "approved" there. */
-  function mergePublic(data, keepStatus) {
-    var current = questions[data.id];
-    if (!current) { refreshQuestion(data.id); return; }
-    var status = current.status;
-    upsert(data, false);
-    if (keepStatus) current.status = status;
-  }
+  function upsert(data, staffForm) { MS.upsert(questions, data, staffForm); }
 
   function applyEvent(ev) {
-    var d = ev.data || {};
-    switch (ev.type) {
-      case 'question.submitted':
-      case 'question.rejected':
-      case 'question.edited':
-      case 'question.marked':
-      case 'question.pushed':
-      case 'question.unpushed':
-      case 'question.reply_assigned':
-        upsert(d, true);
-        break;
-      case 'question.merged':
-        if (d.into) { upsert(d.into, true); delete d.into; }
-        upsert(d, true);
-        break;
-      case 'question.approved':
-      case 'question.answered':
-        mergePublic(d, questions[d.id] && questions[d.id].status === 'pushed' && d.status === 'approved');
-        break;
-      case 'question.on_air':
-        Object.keys(questions).forEach(function (id) {
-          if (questions[id].status === 'on_air' && +id !== d.id) questions[id].status = 'answered';
-        });
-        mergePublic(d, false);
-        break;
-      case 'question.updated':
-      case 'question.replied':
-        mergePublic(d, true);
-        break;
-      case 'question.reordered':
-        (d.order || []).forEach(function (id, index) {
-          var q = questions[id];
-          if (q) { q.queue_position = index + 1; q.version = d.versions[String(id)] || q.version; }
-        });
-        break;
-      case 'question.claimed':
-        if (questions[d.id]) {
-          questions[d.id].claimed_by = d.claimed_by;
-          questions[d.id].claimed_until = d.claimed_until;
-          questions[d.id].version = d.version;
-        }
-        break;
-      case 'interview.state_changed':
-        showState(d.state);
-        if (d.state === 'ended' || d.state === 'published') {
-          // The server took the question on air as answered (no event of its own): fetch it anew.
-          Object.keys(questions).forEach(function (id) { if (questions[id].status === 'on_air') refreshQuestion(id); });
-        }
-        return;
-      default:
-        return;
-    }
-    render();
+    var todo = MS.applyEvent(questions, ev);
+    if (todo.state) showState(todo.state);
+    todo.refresh.forEach(refreshQuestion);
+    if (todo.render) render();
   }
 
   // ---- rendering ------------------------------------------------------------------------------
@@ -127,32 +65,8 @@
   }
 
   function visible() {
-    var statuses = TAB_STATUSES[tab];
-    var source = $('filter-source').value;
-    var flag = $('filter-flag').value;
-    var text = $('filter-text').value.trim();
-    var items = Object.keys(questions).map(function (id) { return questions[id]; }).filter(function (q) {
-      if (statuses.indexOf(q.status) < 0) return false;
-      if (source && q.source !== source) return false;
-      if (flag === 'starred' && !q.starred) return false;
-      if (flag === 'labelled' && !(q.labels || []).length) return false;
-      if (flag === 'none' && ((q.flags || []).length || q.starred)) return false;
-      if ((flag === 'sensitive_word' || flag === 'possible_duplicate') &&
-          !(q.flags || []).some(function (f) { return f.type === flag; })) return false;
-      if (text && (q.text + ' ' + q.nickname + ' #' + q.id).indexOf(text) < 0) return false;
-      return true;
-    });
-    items.sort(function (a, b) {
-      if (tab === 'pushed') {
-        if (a.status !== b.status) return a.status === 'on_air' ? -1 : 1;
-        return (a.queue_position || 0) - (b.queue_position || 0);
-      }
-      if (tab === 'answered') return a.answered_at < b.answered_at ? 1 : -1;
-      if (tab === 'rejected') return a.updated_at < b.updated_at ? 1 : -1;
-      if (a.starred !== b.starred) return a.starred ? -1 : 1;
-      return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id - b.id;
-    });
-    return items;
+    return MS.visible(questions, tab, { source: $('filter-source').value, flag: $('filter-flag').value,
+                                        text: $('filter-text').value.trim() });
   }
 
   /* The text with sensitive-word spans marked (flags carry start/end in the current text). */
@@ -516,12 +430,7 @@
   }
 
   // Host queue order: by keys and by drag.
-  function queueOrder() {
-    return Object.keys(questions).map(function (id) { return questions[id]; })
-      .filter(function (q) { return q.status === 'pushed'; })
-      .sort(function (a, b) { return a.queue_position - b.queue_position; })
-      .map(function (q) { return q.id; });
-  }
+  function queueOrder() { return MS.queueOrder(questions); }
 
   function saveOrder(order) {
     FL.api('PUT', '/api/interviews/' + interviewId + '/queue', { order: order }).then(function (res) {
@@ -749,8 +658,7 @@
     interviewId: interviewId,
     onSnapshot: function (snapshot) {
       var part = snapshot.questions || {};
-      questions = {};
-      (part.items || []).forEach(function (q) { questions[q.id] = q; });
+      questions = MS.fromSnapshot(part);
       if (part.settings) $('post-to-feed').checked = !!part.settings.post_answered_to_feed;
       render();
     },

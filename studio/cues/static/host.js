@@ -19,52 +19,21 @@
   var api = FangtanLive.api;
   var $ = function (id) { return document.getElementById(id); };
 
-  var S = {
-    cards: [], current: 0, version: -1, display: 0, pending: 0,
-    cardStartedAt: null, showStartedAt: null, showEndedAt: null, plannedOffset: 0,
-    skew: 0, bestRtt: Infinity, localCardStart: null,
-    messages: [], questions: {}, selectedQuestion: null, script: null,
-  };
+  // The state and its event application live in host_state.js (no DOM); this file renders and wires.
+  var HS = window.FangtanHostState;
+  var S = HS.create();
   var link = null;   // FangtanLive.follow handle
 
   // ---- time ----------------------------------------------------------------------------------
-  function ms(iso) { return iso ? Date.parse(iso) : null; }
   function serverNow() { return Date.now() + S.skew; }
-  /* One clock sample: the server's time at the midpoint of the round trip (t0..t1, local ms). */
-  function clockSample(serverIso, t0, t1) {
-    if (!serverIso) return;
-    var rtt = Math.max(0, t1 - t0);
-    // Keep the sample with the shortest round trip: it bounds the error best.
-    if (rtt <= S.bestRtt + 20) {
-      S.bestRtt = Math.min(S.bestRtt, rtt);
-      S.skew = Date.parse(serverIso) - (t0 + rtt / 2);
-    }
-  }
+  function clockSample(serverIso, t0, t1) { HS.clockSample(S, serverIso, t0, t1); }
   var fmt = FangtanKit.duration;
 
   // ---- applying server state -----------------------------------------------------------------
-  function applyPosition(p) {
-    if (!p || typeof p.version !== 'number' || p.version < S.version) return;
-    S.version = p.version;
-    S.current = p.current || 0;
-    S.cardStartedAt = ms(p.card_started_at || p.started_at);
-    S.showStartedAt = ms(p.show_started_at);
-    S.showEndedAt = ms(p.show_ended_at);
-    S.plannedOffset = p.planned_offset_s || 0;
-    if (p.left && S.cards[p.left.index] && S.cards[p.left.index].id === p.left.id) {
-      S.cards[p.left.index].actual_s = p.left.actual_s;
-    }
-    if (S.pending === 0) { S.display = S.current; S.localCardStart = null; }
-  }
+  function applyPosition(p) { HS.applyPosition(S, p); }
   function applyFull(data) {
     if (!data) return;
-    if (Array.isArray(data.cards) && typeof data.version === 'number' && data.version >= S.version) {
-      S.cards = data.cards;
-      S.version = -1;  // a full state always wins over what we had
-    }
-    applyPosition(data);
-    if (data.script !== undefined) S.script = data.script;
-    if (Array.isArray(data.host_messages)) S.messages = data.host_messages.slice();
+    HS.applyFull(S, data);
     render();
     if (scriptDialog && scriptDialog.open) renderEditor();
   }
@@ -140,14 +109,10 @@
   }
 
   function renderTimers() {
-    var now = serverNow();
-    var frozen = S.showEndedAt || now;
-    var cur = S.cards[Math.min(S.display, S.cards.length - 1)];
-    var cardStart = S.pending > 0 ? S.localCardStart : S.cardStartedAt;
+    var t = HS.timers(S, serverNow());
     var cardTimer = $('card-timer');
-    if (cur && cardStart && S.showStartedAt) {
-      var elapsed = Math.max(0, (frozen - cardStart) / 1000);
-      var planned = cur.planned_s || 0;
+    if (t.card) {
+      var elapsed = t.card.elapsed, planned = t.card.planned;
       $('card-elapsed').textContent = elapsed > planned && planned > 0 ? '+' + fmt(elapsed - planned) : fmt(elapsed);
       setTone(cardTimer, planned <= 0 ? 'ok' : elapsed > planned ? 'over' : elapsed > planned * 0.8 ? 'near' : 'ok');
       cardTimer.title = '本卡已用 ' + fmt(elapsed) + '，计划 ' + fmt(planned);
@@ -156,17 +121,12 @@
       setTone(cardTimer, 'idle');
     }
     var showBox = $('show-timer'), driftBox = $('schedule-drift');
-    if (S.showStartedAt) {
-      var showElapsed = Math.max(0, (frozen - S.showStartedAt) / 1000);
-      var total = S.cards.reduce(function (a, c) { return a + (c.planned_s || 0); }, 0);
+    if (t.show) {
+      var showElapsed = t.show.elapsed, total = t.show.total;
       $('show-elapsed').textContent = fmt(showElapsed);
       setTone(showBox, showElapsed > total ? 'over' : showElapsed > total * 0.9 ? 'near' : 'ok');
-      // Ahead or behind the plan: when this card started against when the plan has it start,
-      // plus any overrun of this card itself.
-      if (cur && S.cardStartedAt && S.pending === 0) {
-        var startedLate = (S.cardStartedAt - S.showStartedAt) / 1000 - S.plannedOffset;
-        var overrun = Math.max(0, (frozen - S.cardStartedAt) / 1000 - (cur.planned_s || 0));
-        var drift = startedLate + overrun;
+      if (t.drift !== null) {
+        var drift = t.drift;
         $('drift-value').textContent = Math.abs(drift) < 15 ? '准时' : (drift > 0 ? '超时 ' + fmt(drift) : '提前 ' + fmt(-drift));
         setTone(driftBox, Math.abs(drift) < 15 ? 'ok' : drift > 60 ? 'over' : drift > 0 ? 'near' : 'ahead');
       }
@@ -303,15 +263,7 @@
 
   // ---- pushed questions (the moderation package owns them; we show and act on them) ----------
   var QUESTION_STATUS = { pushed: '待提问', on_air: '正在提问', answered: '已回答' };
-  function questionList() {
-    return Object.keys(S.questions).map(function (k) { return S.questions[k]; })
-      .filter(function (q) { return q.status === 'pushed' || q.status === 'on_air'; })
-      .sort(function (a, b) {
-        if ((a.status === 'on_air') !== (b.status === 'on_air')) return a.status === 'on_air' ? -1 : 1;
-        var pa = a.queue_position == null ? 1e9 : a.queue_position, pb = b.queue_position == null ? 1e9 : b.queue_position;
-        return pa - pb || a.id - b.id;
-      });
-  }
+  function questionList() { return HS.questionList(S); }
   function renderQueue() {
     var queue = $('queue'), list = questionList();
     if (S.selectedQuestion && !S.questions[S.selectedQuestion]) S.selectedQuestion = null;
@@ -368,14 +320,8 @@
       errorBox.textContent = '操作失败：' + (e.message || e.code) + (e.status ? '（' + e.status + '）' : '');
     });
   }
-  function upsertQuestion(q) {
-    if (!q || q.id == null) return;
-    S.questions[q.id] = Object.assign({}, S.questions[q.id] || {}, q);
-  }
-  function questionsFrom(data) {
-    if (Array.isArray(data)) return data;
-    return (data && (data.questions || data.items)) || [];
-  }
+  function upsertQuestion(q) { HS.upsertQuestion(S, q); }
+  var questionsFrom = HS.questionsFrom;
   var questionsTimer = null;
   function loadQuestions() {
     clearTimeout(questionsTimer);
@@ -391,16 +337,6 @@
         renderQueue();
       });
     }, 150);
-  }
-  var QUESTION_EVENT_STATUS = { 'question.pushed': 'pushed', 'question.on_air': 'on_air', 'question.answered': 'answered' };
-  function onQuestionEvent(ev) {
-    var data = ev.data || {};
-    var q = data.question || data;
-    if (QUESTION_EVENT_STATUS[ev.type] && q && q.id != null) {
-      upsertQuestion(Object.assign({}, q, { status: q.status || QUESTION_EVENT_STATUS[ev.type] }));
-      renderQueue();
-    }
-    if (ev.type !== 'question.submitted') loadQuestions();  // reconcile order and anything we cannot infer
   }
 
   // ---- outline (goto) ------------------------------------------------------------------------
@@ -581,30 +517,12 @@
 
   // ---- live events ---------------------------------------------------------------------------
   function onEvent(ev) {
-    var data = ev.data || {};
-    switch (ev.type) {
-      case 'cue.changed':
-        applyPosition(data);
-        render();
-        break;
-      case 'cue.cards_changed':
-        applyFull(data);
-        break;
-      case 'host.message':
-        if (!S.messages.some(function (m) { return m.id === data.id; })) S.messages.push(data);
-        render();  // the banner takes room from the card: refit its text
-        break;
-      case 'host.message_dismissed':
-        S.messages = S.messages.filter(function (m) { return (data.ids || []).indexOf(m.id) < 0; });
-        render();
-        break;
-      case 'interview.state_changed':
-        loadCues();  // going live starts the show timer, ending it stops it
-        loadQuestions();  // ending it takes the question on air as answered
-        break;
-      default:
-        if (ev.type.indexOf('question.') === 0) onQuestionEvent(ev);
-    }
+    var todo = HS.applyEvent(S, ev);
+    if (todo.render) render();
+    if (todo.full && scriptDialog && scriptDialog.open) renderEditor();
+    if (todo.renderQueue) renderQueue();
+    if (todo.loadCues) loadCues();
+    if (todo.loadQuestions) loadQuestions();
   }
   var onStatus = FangtanKit.connection('conn-status', { live: '已连接', offline: '已断开', retrying: '重连中', error: '连接错误' },
                                        { classPrefix: 'conn ' });
