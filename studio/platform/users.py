@@ -8,7 +8,11 @@ from .auth import (create_user, drop_ended_staff_sockets, end_user_sessions, req
                    set_password, user_json)
 from .db import Session
 from .errors import Forbidden, NotFound, ValidationError
-from .http import json_body
+from typing import Literal
+
+from pydantic import Field
+
+from .http import Body, declare, error_code
 from .models import ROLES, User
 from .timefmt import iso
 
@@ -35,15 +39,23 @@ def get_account(session, user_id: int) -> User:
     return user
 
 
-def create_account(session, body: dict) -> User:
+class NewAccount(Body):
+    username: str = Field(json_schema_extra=error_code("missing_field"), description="登录名，不超过 80 个字符")
+    password: str = Field(json_schema_extra=error_code("missing_field"), description="8 到 200 个字符")
+    role: str = Field(json_schema_extra=error_code("missing_field"), description=f"{' / '.join(ROLES)}")
+    display_name: str | None = Field("", description="姓名，不超过 120 个字符")
+
+
+class AccountChange(Body):
+    active: bool = Field(None, description="false：停用并退出其所有会话")
+    role: Literal[ROLES] = Field(None, json_schema_extra=error_code("invalid_role"))
+    display_name: str = Field(None, json_schema_extra=error_code("invalid_display_name"))
+    password: str = Field(None, json_schema_extra=error_code("weak_password"), description="新密码：其所有会话结束")
+
+
+def create_account(session, body: NewAccount) -> User:
     """Create an account from {username, password, role, display_name?}."""
-    for key in ("username", "password", "role"):
-        if not isinstance(body.get(key), str):
-            raise ValidationError(f"{key} 必须是字符串", code="missing_field", field=key)
-    display_name = body.get("display_name", "")
-    if display_name is not None and not isinstance(display_name, str):
-        raise ValidationError("display_name 必须是字符串", code="invalid_field", field="display_name")
-    return create_user(session, body["username"], body["password"], body["role"], display_name or "")
+    return create_user(session, body.username, body.password, body.role, body.display_name or "")
 
 
 def update_account(session, actor: User, user: User, body: dict) -> User:
@@ -53,22 +65,18 @@ def update_account(session, actor: User, user: User, body: dict) -> User:
         raise ValidationError(f"不能修改：{', '.join(sorted(unknown))}", code="invalid_field", field=sorted(unknown)[0])
     is_self = actor.id == user.id
     if "active" in body:
-        if not isinstance(body["active"], bool):
-            raise ValidationError("active 必须是 true 或 false", code="invalid_field", field="active")
         if is_self and not body["active"]:
             raise Forbidden("不能停用自己的账号", code="cannot_disable_self")
         if user.active and not body["active"]:
             end_user_sessions(session, user.id)
         user.active = body["active"]
     if "role" in body:
-        if body["role"] not in ROLES:
-            raise ValidationError(f"未知角色；可选：{', '.join(ROLES)}", code="invalid_role", field="role")
         if is_self and body["role"] != user.role:
             raise Forbidden("不能修改自己的角色", code="cannot_change_own_role")
         user.role = body["role"]
     if "display_name" in body:
         name = body["display_name"]
-        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 120 \
+        if not name.strip() or len(name.strip()) > 120 \
                 or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
             raise ValidationError("姓名不能为空，不超过 120 个字符，且不能包含控制字符", code="invalid_display_name",
                                   field="display_name")
@@ -89,18 +97,20 @@ def list_users_api():
 
 @bp.post("/api/users")
 @require_roles("admin")
-def create_user_api():
+@declare(body=NewAccount, resp={201: None})
+def create_user_api(body: NewAccount):
     session = Session()
-    user = create_account(session, json_body())
+    user = create_account(session, body)
     session.commit()
     return jsonify(account_json(user)), 201
 
 
-@bp.patch("/api/users/<int:user_id>")
+@bp.patch("/api/users/<id:user_id>")
 @require_roles("admin")
-def update_user_api(user_id: int):
+@declare(body=AccountChange)
+def update_user_api(user_id: int, body: AccountChange):
     session = Session()
-    user = update_account(session, g.user, get_account(session, user_id), json_body())
+    user = update_account(session, g.user, get_account(session, user_id), body.model_dump(exclude_unset=True))
     session.commit()
     drop_ended_staff_sockets()
     return jsonify(account_json(user))
