@@ -6,7 +6,8 @@ the snapshot part "questions". moderation imports studio; studio never imports m
 from flask import Flask
 
 from studio.platform.events import register_event_types
-from studio.platform.signals import archive_questions, event_recorded, question_text, snapshot_parts, viewer_page
+from studio.platform.signals import (archive_questions, event_recorded, question_text, snapshot_parts,
+                                    viewer_page_context)
 
 from .event_types import EVENT_TYPES
 
@@ -46,7 +47,7 @@ def init_app(app: Flask) -> None:
     archive_questions.connect(list_answered_for_archive)  # the archive's 网友提问 and replies
     if "moderation" not in app.blueprints:
         app.register_blueprint(routes.bp)
-    viewer_page.connect(viewer_questions)
+    viewer_page_context.connect(viewer_questions)
 
 
 def overlay_text_for_question(session, question_id: int) -> dict | None:
@@ -60,8 +61,8 @@ def overlay_text_for_question(session, question_id: int) -> dict | None:
 
 
 def viewer_questions(_app, session, interview) -> dict:
-    """The viewer page's first paint of its questions partial (signals.viewer_page): approved
-    questions and the intake state."""
+    """The viewer page's first paint of its questions partial (signals.viewer_page_context):
+    approved questions and the intake state."""
     from . import lists
     from .intake import intake_state
 

@@ -35,6 +35,7 @@ from studio.interviews import interview_json
 from studio.platform.models import Interview
 from studio.feed.models import FeedEntry, Image
 from studio.platform.errors import ValidationError
+from studio.platform.signals import archive_questions
 from studio.recordings import PROTOCOL_WHITELIST, Recording, input_args, list_markers, media_url, probe_json
 from studio.platform.timefmt import iso
 
@@ -378,15 +379,11 @@ def transcript_lines(session, interview_id: int, corrections: dict, times: dict,
 
 
 def answered_questions(session, interview_id: int) -> list:
-    """Questions answered on air and written replies, when the moderation package provides them."""
-    try:
-        from moderation import services as moderation_services
-    except ImportError:
-        return []
-    listing = getattr(moderation_services, "list_answered_for_archive", None)
-    if listing is None:
-        return []
-    return json.loads(json.dumps(listing(session, interview_id), ensure_ascii=False, default=str))
+    """Questions answered on air and written replies, from whichever area answers
+    signals.archive_questions (moderation); none without it."""
+    listing = [item for _receiver, items in archive_questions.send(session, interview_id=interview_id)
+               for item in items or ()]
+    return json.loads(json.dumps(listing, ensure_ascii=False, default=str))
 
 
 def copy_image(session, data_dir: str, image_id: int | None, out_dir: Path) -> str | None:

@@ -17,7 +17,7 @@ from studio.platform.auth import require_staff_page
 from studio.platform.db import Session
 from studio.platform.errors import NotFound
 from studio.interviews import get_interview, guest_json, interview_json
-from studio.platform.signals import viewer_page
+from studio.platform.signals import viewer_page_context
 from studio.platform.timefmt import iso, local_zone
 from . import services
 from .routes import ID, bp
@@ -65,7 +65,7 @@ def _not_found_page():
     return render_template("viewer.html", not_found=True), 404
 
 
-@bp.get(f"/studio/<{ID}:interview_id>/feed")
+@bp.get(f"/studio/<id:interview_id>/feed")
 @require_staff_page("feed_editor")
 def feed_editor_page(interview_id: int):
     interview = _interview_or_none(interview_id, staff=True)
@@ -76,7 +76,7 @@ def feed_editor_page(interview_id: int):
                            state_name=services.STATE_NAMES.get(interview.state, interview.state))
 
 
-@bp.get(f"/i/<{ID}:interview_id>")
+@bp.get(f"/i/<id:interview_id>")
 def viewer_page(interview_id: int):
     interview = _interview_or_none(interview_id, staff=False)
     if interview is None:
@@ -96,11 +96,11 @@ def viewer_page(interview_id: int):
 
 
 def _contributions(interview) -> dict:
-    """Template variables other areas add for their partials (signals.viewer_page): the
+    """Template variables other areas add for their partials (signals.viewer_page_context): the
     questions, an open day's report; the feed knows none of them."""
     context = {}
-    for _receiver, variables in viewer_page.send(current_app._get_current_object(), session=Session(),
-                                                 interview=interview):
+    app = current_app._get_current_object()
+    for _receiver, variables in viewer_page_context.send(app, session=Session(), interview=interview):
         context.update(variables or {})
     return context
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from studio.platform.db import utcnow
 from studio.platform.errors import Conflict, NotFound, ValidationError
-from studio.platform.events import record_event, redact_public_events, register_snapshot_part
+from studio.platform.events import record_event, redact_public_events
 from studio.platform.models import Guest, Interview, User
 from studio.feed.models import FEED_SPEAKERS, FeedEntry, FeedRevision, Image
 from studio.platform.timefmt import iso
@@ -120,11 +120,9 @@ def entry_history(session, entry: FeedEntry) -> list[dict]:
     return [revision_json(rev, name) for rev, name in rows]
 
 
-def _feed_snapshot(session, interview: Interview, audience: str) -> dict:
-    return {"entries": list_entries(session, interview.id, staff=(audience == "staff"))}
-
-
-register_snapshot_part("feed", _feed_snapshot)
+def snapshot_part(session, interview: Interview, audience: str) -> dict:
+    """Snapshot part "feed" (signals.snapshot_parts; connected by init_app)."""
+    return {"feed": {"entries": list_entries(session, interview.id, staff=(audience == "staff"))}}
 
 
 # ---- changes --------------------------------------------------------------------------------

@@ -9,6 +9,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from flask import current_app, has_app_context
+
+from studio.platform.signals import obs_scenes
+
 from .client import ObsConnection
 
 # The installed CJK font (Debian: fonts-wqy-zenhei). Without one, every Chinese character in a
@@ -145,15 +149,6 @@ def ensure_output_settings(conn: ObsConnection, changes: list[str]) -> None:
             changes.append(f"输出设置 {category}.{name} = {value}")
 
 
-# Scenes other areas add (e.g. one per venue, issue 13): provider(width, height) -> {scene: [Item]}.
-_scene_providers: list = []
-
-
-def register_scene_provider(provider) -> None:
-    if provider not in _scene_providers:
-        _scene_providers.append(provider)
-
-
 def bootstrap(conn: ObsConnection, rtmp_url: str | None = None, available: list[str] | None = None) -> dict:
     """Create what is missing; returns {"changes": [...], "scenes": [...], "restart_needed": bool}."""
     available = available if available is not None else conn.request("GetVersion").get("availableRequests", [])
@@ -164,8 +159,11 @@ def bootstrap(conn: ObsConnection, rtmp_url: str | None = None, available: list[
     video = conn.request("GetVideoSettings")
     plan = layout(video["baseWidth"], video["baseHeight"])
     extra: dict[str, list[Item]] = {}
-    for provider in _scene_providers:
-        extra.update(provider(video["baseWidth"], video["baseHeight"]))
+    # Scenes other areas add (e.g. one per venue, issue 13), asked through signals.obs_scenes.
+    app = current_app._get_current_object() if has_app_context() else None
+    for _receiver, scenes in obs_scenes.send(app, width=video["baseWidth"], height=video["baseHeight"]):
+        for scene, items in (scenes or {}).items():
+            extra[scene] = [Item(item["source"], item["kind"], item["settings"]) for item in items]
     plan.update(extra)
 
     scenes = {s["sceneName"] for s in conn.request("GetSceneList")["scenes"]}

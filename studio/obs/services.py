@@ -14,6 +14,7 @@ from studio.platform.db import utcnow
 from studio.platform.errors import Conflict, DomainError, NotFound, ValidationError
 from studio.platform.events import STAFF, record_event
 from studio.platform.models import Guest, Interview
+from studio.platform.signals import question_text
 from studio.recordings import add_marker
 from studio.platform.timefmt import iso
 
@@ -289,16 +290,6 @@ def lower_third_command(session, body: dict) -> tuple[str, dict]:
                            "title": guest.title or "", "visible": visible}
 
 
-# Moderation owns questions; studio must not import it, so moderation registers a lookup:
-# fn(session, question_id) -> {"text": ..., "nickname": ..., "interview_id": ...} or None.
-_question_lookup: list[Callable] = []
-
-
-def register_question_text_lookup(fn: Callable) -> None:
-    """Moderation calls this at init_app so the question overlay can show a question's text."""
-    _question_lookup[:] = [fn]
-
-
 def question_overlay_command(session, body: dict) -> tuple[str, dict]:
     """The on-air question overlay: the question's text (looked up, or given as `text`), shown or hidden."""
     question_id, visible = _int(body, "question_id"), _bool(body, "visible")
@@ -307,8 +298,10 @@ def question_overlay_command(session, body: dict) -> tuple[str, dict]:
         raise ValidationError("text 必须是不超过 1000 字的字符串", code="invalid_field", field="text")
     if not isinstance(nickname, str):
         raise ValidationError("nickname 必须是字符串", code="invalid_field", field="nickname")
-    if _question_lookup:
-        found = _question_lookup[0](session, question_id)
+    # Questions are moderation's: it answers signals.question_text (none connected: no lookup).
+    answers = [found for _receiver, found in question_text.send(session, question_id=question_id)]
+    if answers:
+        found = next((answer for answer in answers if answer), None)
         # Hiding needs no text (OBS keeps what it shows), so a since-deleted question can still be hidden.
         if found is None and text is None and visible:
             raise NotFound("问题不存在", code="question_not_found")
@@ -356,16 +349,17 @@ def _event_label(event_type: str, data: dict) -> str:
     return event_type
 
 
-def log_marker_for_event(session, event_row) -> None:
-    """Event listener: cue changes, questions on air/answered and feed entries become markers."""
-    kind = MARKED_EVENTS.get(event_row.type)
+def log_marker_for_event(session, event) -> None:
+    """signals.event_recorded receiver: cue changes, questions on air/answered and feed entries
+    become markers."""
+    kind = MARKED_EVENTS.get(event.type)
     if kind is None:
         return
     status = session.get(ObsStatus, STATUS_ROW_ID)
-    timecode = record_timecode(status, event_row.at) if status is not None else None
-    add_marker(session, event_row.interview_id, kind, _event_label(event_row.type, event_row.data),
-               at=event_row.at, record_timecode_s=timecode, event_seq=event_row.seq,
-               data={"event": event_row.type})
+    timecode = record_timecode(status, event.at) if status is not None else None
+    add_marker(session, event.interview_id, kind, _event_label(event.type, event.data),
+               at=event.at, record_timecode_s=timecode, event_seq=event.seq,
+               data={"event": event.type})
 
 
 def log_obs_marker(session, status: ObsStatus, kind: str, label: str, at: datetime,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Flask
 
 from studio.platform.events import register_event_types
-from studio.platform.signals import viewer_page
+from studio.platform.signals import viewer_page_context
 
 from .event_types import EVENT_TYPES
 
@@ -23,12 +23,12 @@ def init_app(app: Flask) -> None:
     register_event_types(EVENT_TYPES)
     if "openday" not in app.blueprints:
         app.register_blueprint(routes.bp)
-    viewer_page.connect(openday_after)
+    viewer_page_context.connect(openday_after)
 
 
 def openday_after(_app, session, interview) -> dict:
-    """For the viewer page of an open day (signals.viewer_page): the published report summary
-    and feedback, for openday/_after.html."""
+    """For the viewer page of an open day (signals.viewer_page_context): the published report
+    summary and feedback, for openday/_after.html."""
     if interview.kind != "open_day":
         return {}
     from .after import public_after

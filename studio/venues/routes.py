@@ -25,7 +25,7 @@ def _json_body() -> dict:
     return body
 
 
-@bp.get("/api/interviews/<int:interview_id>/venues")
+@bp.get("/api/interviews/<id:interview_id>/venues")
 def venues_api(interview_id: int):
     """Staff see the ingest URLs; the public (announced interviews) the names, HLS and on air."""
     staff = g.get("user") is not None
@@ -35,7 +35,7 @@ def venues_api(interview_id: int):
                                for v in services.list_venues(session, interview_id)]})
 
 
-@bp.post("/api/interviews/<int:interview_id>/venues")
+@bp.post("/api/interviews/<id:interview_id>/venues")
 @require_roles(*CREATORS)
 def create_venue_api(interview_id: int):
     session = Session()
@@ -44,7 +44,7 @@ def create_venue_api(interview_id: int):
     return jsonify(services.venue_json(venue, current_app.config, staff=True)), 201
 
 
-@bp.post("/api/interviews/<int:interview_id>/venues/<int:venue_id>/on-air")
+@bp.post("/api/interviews/<id:interview_id>/venues/<id:venue_id>/on-air")
 @require_roles(*DIRECTORS)
 def on_air_api(interview_id: int, venue_id: int):
     """Switch OBS to the venue's scene through the OBS owner, then tell viewers. Without OBS

@@ -107,7 +107,9 @@ def test_question_overlay_uses_the_registered_lookup(app, interview):
         calls.append(question_id)
         return {"text": "农村医保怎么报销？", "nickname": "山里人"} if question_id == 3 else None
 
-    services.register_question_text_lookup(lookup)
+    from studio.platform.signals import question_text
+
+    question_text.connect(lookup)  # moderation's receiver answers None for 3 and 4 (no such rows)
     try:
         with app.app_context():
             kind, payload = services.question_overlay_command(Session(), {"question_id": 3, "visible": True})
@@ -116,7 +118,7 @@ def test_question_overlay_uses_the_registered_lookup(app, interview):
                 services.question_overlay_command(Session(), {"question_id": 4, "visible": True})
             assert err.value.code == "question_not_found"
     finally:
-        services._question_lookup.clear()
+        question_text.disconnect(lookup)
 
 
 def test_stream_snapshot_only_for_the_interview_on_air(app, admin, interview):

@@ -110,11 +110,14 @@ def test_consistent_read_sees_one_point_in_time(app, empty_interview):
 
 def test_snapshots_taken_during_writes_match_their_seq(app, empty_interview):
     """A snapshot part that counts events must agree with the snapshot's last_seq, under load."""
-    from studio.platform import events
+    from studio.platform.signals import snapshot_parts
 
     iid = empty_interview
-    events.register_snapshot_part("test_event_count", lambda session, interview, audience: session.scalar(
-        select(func.count()).select_from(Event).where(Event.interview_id == interview.id)))
+
+    def count_part(session, interview, audience):
+        return {"test_event_count": session.scalar(
+            select(func.count()).select_from(Event).where(Event.interview_id == interview.id))}
+    snapshot_parts.connect(count_part)
     done = threading.Event()
     mismatches = []
 
@@ -138,5 +141,5 @@ def test_snapshots_taken_during_writes_match_their_seq(app, empty_interview):
     try:
         _run_threads(worker, 3)
     finally:
-        events._snapshot_parts.pop("test_event_count", None)
+        snapshot_parts.disconnect(count_part)
     assert not mismatches
