@@ -6,19 +6,24 @@ between states; the platform only needs to find one and to know whether the publ
 from __future__ import annotations
 
 from sqlalchemy import update
+from sqlalchemy.orm import lazyload
 
 from .errors import NotFound
 from .http import MAX_ID
 from .models import Interview
 
 PUBLIC_STATES = ("preview", "live", "ended", "published")
+# Most callers only check that the interview exists (and its state): its units and guests,
+# eager (selectin) on the model for the lists, are two more queries each time. Here they load
+# when first read (one query each), as before but only for the callers that read them.
+_ROW_ONLY = (lazyload(Interview.units), lazyload(Interview.guests))
 
 
 def get_interview(session, interview_id: int, staff: bool = True) -> Interview:
     """An interview by id; the public only sees announced ones."""
     if isinstance(interview_id, bool) or not isinstance(interview_id, int) or not 0 < interview_id <= MAX_ID:
         raise NotFound("访谈不存在", code="interview_not_found")
-    interview = session.get(Interview, interview_id)
+    interview = session.get(Interview, interview_id, options=_ROW_ONLY)
     if interview is None or (not staff and interview.state not in PUBLIC_STATES):
         raise NotFound("访谈不存在", code="interview_not_found")
     return interview
