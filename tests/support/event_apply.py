@@ -51,6 +51,11 @@ def normalized(snapshot: dict, audience: str) -> dict:
                 # public form only; the console keeps its handler and time until it reloads.
                 q.pop("handled_by", None)
                 q.pop("updated_at", None)
+        else:
+            for q in items:
+                # The row's version moves with backstage changes too (claims, labels, the
+                # queue) that the public never sees; the viewer sends no versioned writes.
+                q.pop("version", None)
         questions["items"] = items
     return snap
 
@@ -271,6 +276,11 @@ def _cue_changed(state, ev, audience):
     data = ev["data"]
     for key in POSITION_KEYS:
         cues[key] = copy.deepcopy(data[key])
+    if data["action"] == "reset":
+        # A reset zeroes every card's time; `action` says so (host_state.js does not yet: it
+        # keeps the old times until the next reload).
+        for card in cues["cards"]:
+            card["actual_s"] = 0.0
     left = data["left"]
     if left:
         for card in cues["cards"]:
@@ -369,3 +379,21 @@ def _diff(a, b, path="") -> str:
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return "".join(_diff(x, y, f"{path}[{i}]") for i, (x, y) in enumerate(zip(a, b)))
     return "" if a == b else f"  {path}: applied {a!r} != fresh {b!r}\n"
+
+
+def ok(resp, status=(200, 201, 202)):
+    """The JSON of a successful test-client answer."""
+    assert resp.status_code in ((status,) if isinstance(status, int) else status), resp.get_json()
+    return resp.get_json()
+
+
+class Actions:
+    """Runs named actions through verify_action and keeps the event types each recorded."""
+
+    def __init__(self, app, interview_id: int):
+        self.app, self.interview_id, self.seen = app, interview_id, {}
+
+    def run(self, name: str, action, audiences=("staff", "public")):
+        events, result = verify_action(self.app, self.interview_id, action, audiences)
+        self.seen[name] = [e["type"] for e in events]
+        return result
