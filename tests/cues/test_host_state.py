@@ -2,23 +2,11 @@
 DOM: run in Node, events applied to a state give what a fresh load gives."""
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
+from tests.support.node import module_runner, needs_node
 
-import pytest
+pytestmark = needs_node
 
-ROOT = Path(__file__).resolve().parents[2]
-MODULE = ROOT / "studio/cues/static/host_state.js"
-
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
-
-
-def _run(script: str):
-    out = subprocess.run(["node", "-e", f"const HS = require({json.dumps(str(MODULE))});\n{script}"],
-                         capture_output=True, text=True, timeout=30, check=True)
-    return json.loads(out.stdout)
+_run = module_runner("studio/cues/static/host_state.js", "HS")
 
 
 def test_events_move_the_card_queue_and_messages():

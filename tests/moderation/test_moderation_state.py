@@ -2,23 +2,11 @@
 without a DOM: run in Node, a snapshot plus events equals what the events describe."""
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
+from tests.support.node import module_runner, needs_node
 
-import pytest
+pytestmark = needs_node
 
-ROOT = Path(__file__).resolve().parents[2]
-MODULE = ROOT / "moderation/static/moderation_state.js"
-
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
-
-
-def _run(script: str):
-    out = subprocess.run(["node", "-e", f"const MS = require({json.dumps(str(MODULE))});\n{script}"],
-                         capture_output=True, text=True, timeout=30, check=True)
-    return json.loads(out.stdout)
+_run = module_runner("moderation/static/moderation_state.js", "MS")
 
 
 def test_snapshot_plus_events():
