@@ -20,7 +20,7 @@ from studio.interviews import get_interview, guest_json, interview_json
 from studio.platform.signals import viewer_page_context
 from studio.platform.timefmt import iso, local_zone
 from . import services
-from .routes import ID, bp
+from .routes import bp  # the feed's one blueprint; routes.py never imports this module
 
 # The same rule as FangtanLive.renderText in static/js/live.js: only http(s) URLs become links,
 # and they stop at whitespace, quotes, angle brackets and Chinese closing punctuation.

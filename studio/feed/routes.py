@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request, send_file
 
 from studio.platform.auth import allow_body, require_roles
+from studio.platform.http import json_body
 from studio.platform.db import Session
-from studio.platform.errors import DomainError, ValidationError
+from studio.platform.errors import ValidationError
 from studio.interviews import get_interview
 from studio.platform.models import ROLES
 from studio.feed.models import Image
@@ -13,30 +14,6 @@ from . import images, services
 
 bp = Blueprint("feed", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/feed")
-
-# Ids in URLs beyond a 32-bit integer cannot exist (PostgreSQL integer columns): 404 by routing
-# instead of an overflow deep in the database driver.
-MAX_ID = 2**31 - 1
-ID = f"int(max={MAX_ID})"
-
-# A feed entry is at most 5,000 characters: 64 KiB of JSON is plenty; refuse more before parsing.
-MAX_JSON_BYTES = 64 * 1024
-
-
-class BodyTooLarge(DomainError):
-    status = 413
-    code = "too_large"
-
-
-def _json_body() -> dict:
-    if (request.content_length or 0) > MAX_JSON_BYTES:
-        raise BodyTooLarge(f"请求体超过 {MAX_JSON_BYTES // 1024} KB", max_bytes=MAX_JSON_BYTES)
-    request.max_content_length = MAX_JSON_BYTES  # also bounds a chunked body without a length
-    body = request.get_json(silent=True, force=True)
-    if not isinstance(body, dict):
-        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
-    return body
-
 
 def _is_staff() -> bool:
     return g.get("user") is not None
@@ -48,34 +25,34 @@ def _entry_answer(session, entry, status: int = 200):
     return jsonify(services.entry_json(entry, image, staff=True, edited=services.was_edited(session, entry))), status
 
 
-@bp.get(f"/api/interviews/<{ID}:interview_id>/feed")
+@bp.get(f"/api/interviews/<id:interview_id>/feed")
 def list_feed_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id, staff=_is_staff())
     return jsonify({"entries": services.list_entries(session, interview_id, staff=_is_staff())})
 
 
-@bp.post(f"/api/interviews/<{ID}:interview_id>/feed")
+@bp.post(f"/api/interviews/<id:interview_id>/feed")
 @require_roles("feed_editor")
 def post_entry_api(interview_id: int):
-    body = _json_body()
+    body = json_body()
     session = Session()
     entry, _image = services.post_entry(session, get_interview(session, interview_id), g.user, body)
     session.commit()
     return _entry_answer(session, entry, 201)
 
 
-@bp.patch(f"/api/feed/<{ID}:entry_id>")
+@bp.patch(f"/api/feed/<id:entry_id>")
 @require_roles("feed_editor")
 def edit_entry_api(entry_id: int):
-    body = _json_body()
+    body = json_body()
     session = Session()
     entry, _image = services.edit_entry(session, services.get_entry(session, entry_id), g.user, body)
     session.commit()
     return _entry_answer(session, entry)
 
 
-@bp.delete(f"/api/feed/<{ID}:entry_id>")
+@bp.delete(f"/api/feed/<id:entry_id>")
 @require_roles("feed_editor")
 def withdraw_entry_api(entry_id: int):
     session = Session()
@@ -84,7 +61,7 @@ def withdraw_entry_api(entry_id: int):
     return _entry_answer(session, entry)
 
 
-@bp.get(f"/api/feed/<{ID}:entry_id>/history")
+@bp.get(f"/api/feed/<id:entry_id>/history")
 @require_roles(*ROLES)
 def entry_history_api(entry_id: int):
     session = Session()
@@ -92,7 +69,7 @@ def entry_history_api(entry_id: int):
     return jsonify({"entry_id": entry.id, "revisions": services.entry_history(session, entry)})
 
 
-@bp.post(f"/api/interviews/<{ID}:interview_id>/images")
+@bp.post(f"/api/interviews/<id:interview_id>/images")
 @require_roles("feed_editor")
 @allow_body("MAX_UPLOAD_MB", mimetypes=("multipart/form-data",))
 def upload_image_api(interview_id: int):
@@ -123,14 +100,12 @@ def _send_media(image_id: int, thumb: bool):
     return resp
 
 
-@bp.get(f"/media/<{ID}:image_id>")
+@bp.get(f"/media/<id:image_id>")
 def media_api(image_id: int):
     return _send_media(image_id, thumb=False)
 
 
-@bp.get(f"/media/<{ID}:image_id>/thumb")
+@bp.get(f"/media/<id:image_id>/thumb")
 def media_thumb_api(image_id: int):
     return _send_media(image_id, thumb=True)
 
-
-from . import pages  # noqa: E402,F401  (registers the editor and viewer pages on bp)
