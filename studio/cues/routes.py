@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from studio.platform.auth import allow_body, has_role, require_roles, require_staff_page
+from studio.platform.http import json_body
 from studio.platform.db import Session
 from studio.platform.errors import DomainError, ValidationError
 from studio.interviews import get_interview, interview_json
@@ -15,13 +16,6 @@ bp = Blueprint("cues", __name__, template_folder="templates", static_folder="sta
 READ_ROLES = ("host", "moderator", "director")      # admin always passes
 EDIT_ROLES = ("host",)
 MOVE_ROLES = ("host", "director")
-
-
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
-    return body
 
 
 def _too_large() -> DomainError:
@@ -50,7 +44,7 @@ def _read_script_from_request() -> tuple[str, str, str]:
         text, kind = parsing.read_upload(upload.filename, raw)
         return text, upload.filename, kind
     if mimetype == "application/json":
-        body = _json_body()
+        body = json_body()
         if not isinstance(body.get("text"), str):
             raise ValidationError("text 必须是字符串", code="invalid_field", field="text")
         name = body.get("name") if isinstance(body.get("name"), str) else "粘贴文本"
@@ -75,7 +69,7 @@ def _read_script_from_request() -> tuple[str, str, str]:
                       code="unsupported_media_type", status=415)
 
 
-@bp.put("/api/interviews/<int:interview_id>/script")
+@bp.put("/api/interviews/<id:interview_id>/script")
 @require_roles(*EDIT_ROLES)
 @allow_body("MAX_UPLOAD_MB")
 def put_script_api(interview_id: int):
@@ -87,7 +81,7 @@ def put_script_api(interview_id: int):
     return jsonify({**data, "server_now": services.server_now()})
 
 
-@bp.get("/api/interviews/<int:interview_id>/script")
+@bp.get("/api/interviews/<id:interview_id>/script")
 @require_roles(*READ_ROLES)
 def get_script_api(interview_id: int):
     session = Session()
@@ -96,7 +90,7 @@ def get_script_api(interview_id: int):
     return jsonify({**services.script_json(script), "text": script.text})
 
 
-@bp.get("/api/interviews/<int:interview_id>/cues")
+@bp.get("/api/interviews/<id:interview_id>/cues")
 @require_roles(*READ_ROLES)
 def get_cues_api(interview_id: int):
     session = Session()
@@ -104,10 +98,10 @@ def get_cues_api(interview_id: int):
     return jsonify(services.cues_json(session, interview_id))
 
 
-@bp.post("/api/interviews/<int:interview_id>/cue")
+@bp.post("/api/interviews/<id:interview_id>/cue")
 @require_roles(*MOVE_ROLES)
 def move_cue_api(interview_id: int):
-    body = _json_body()
+    body = json_body()
     session = Session()
     get_interview(session, interview_id)
     data = services.move_cue(session, interview_id, body.get("action"), body.get("index"),
@@ -116,10 +110,10 @@ def move_cue_api(interview_id: int):
     return jsonify(data)
 
 
-@bp.post("/api/interviews/<int:interview_id>/cues")
+@bp.post("/api/interviews/<id:interview_id>/cues")
 @require_roles(*EDIT_ROLES)
 def insert_card_api(interview_id: int):
-    body = _json_body()
+    body = json_body()
     session = Session()
     get_interview(session, interview_id)
     card, data = services.insert_card(session, interview_id, body, g.user)
@@ -127,10 +121,10 @@ def insert_card_api(interview_id: int):
     return jsonify({**data, "card": card}), 201
 
 
-@bp.patch("/api/interviews/<int:interview_id>/cues/<int:card_id>")
+@bp.patch("/api/interviews/<id:interview_id>/cues/<id:card_id>")
 @require_roles(*EDIT_ROLES)
 def update_card_api(interview_id: int, card_id: int):
-    body = _json_body()
+    body = json_body()
     session = Session()
     get_interview(session, interview_id)
     data = services.update_card(session, interview_id, card_id, body, g.user)
@@ -138,7 +132,7 @@ def update_card_api(interview_id: int, card_id: int):
     return jsonify(data)
 
 
-@bp.delete("/api/interviews/<int:interview_id>/cues/<int:card_id>")
+@bp.delete("/api/interviews/<id:interview_id>/cues/<id:card_id>")
 @require_roles(*EDIT_ROLES)
 def delete_card_api(interview_id: int, card_id: int):
     session = Session()
@@ -148,10 +142,10 @@ def delete_card_api(interview_id: int, card_id: int):
     return jsonify(data)
 
 
-@bp.put("/api/interviews/<int:interview_id>/cues/order")
+@bp.put("/api/interviews/<id:interview_id>/cues/order")
 @require_roles(*EDIT_ROLES)
 def reorder_cards_api(interview_id: int):
-    body = _json_body()
+    body = json_body()
     session = Session()
     get_interview(session, interview_id)
     data = services.reorder_cards(session, interview_id, body.get("card_ids"), g.user)
@@ -159,7 +153,7 @@ def reorder_cards_api(interview_id: int):
     return jsonify(data)
 
 
-@bp.get("/api/interviews/<int:interview_id>/host-messages")
+@bp.get("/api/interviews/<id:interview_id>/host-messages")
 @require_roles(*READ_ROLES)
 def list_host_messages_api(interview_id: int):
     session = Session()
@@ -169,10 +163,10 @@ def list_host_messages_api(interview_id: int):
                                  services.list_host_messages(session, interview_id, include_all)]})
 
 
-@bp.post("/api/interviews/<int:interview_id>/host-message")
+@bp.post("/api/interviews/<id:interview_id>/host-message")
 @require_roles("moderator")
 def send_host_message_api(interview_id: int):
-    body = _json_body()
+    body = json_body()
     session = Session()
     get_interview(session, interview_id)
     message = services.send_host_message(session, interview_id, body.get("text"), g.user)
@@ -180,7 +174,7 @@ def send_host_message_api(interview_id: int):
     return jsonify(services.message_json(message)), 201
 
 
-@bp.post("/api/interviews/<int:interview_id>/host-message/dismiss")
+@bp.post("/api/interviews/<id:interview_id>/host-message/dismiss")
 @require_roles("host")
 def dismiss_host_message_api(interview_id: int):
     body = request.get_json(silent=True) if request.content_length else {}
@@ -193,7 +187,7 @@ def dismiss_host_message_api(interview_id: int):
     return jsonify({"dismissed": ids})
 
 
-@bp.get("/studio/<int:interview_id>/host")
+@bp.get("/studio/<id:interview_id>/host")
 @require_staff_page("host", "director")
 def host_page(interview_id: int):
     session = Session()

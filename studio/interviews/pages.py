@@ -104,7 +104,7 @@ def admin_interviews():
                            default_year=year or (years[0] if years else None))
 
 
-@bp.get("/admin/interviews/<int:interview_id>")
+@bp.get("/admin/interviews/<id:interview_id>")
 @require_staff_page("admin")
 def admin_interview_edit(interview_id: int):
     """Everything about one interview, and the buttons that start and end its live."""

@@ -105,7 +105,7 @@ def obs_bootstrap_api():
     return _run(lambda session, status: ("bootstrap", {}), timeout=60)
 
 
-@bp.get("/studio/<int:interview_id>/director")
+@bp.get("/studio/<id:interview_id>/director")
 @require_staff_page(*DRIVERS)
 def director_page(interview_id: int):
     interview = get_interview(Session(), interview_id)

@@ -13,7 +13,7 @@ bp = Blueprint("policy", __name__, static_folder="static", static_url_path="/sta
 PUBLISHERS = ("publisher",)  # admin always passes
 
 
-@bp.get("/api/interviews/<int:interview_id>/caption-timings")
+@bp.get("/api/interviews/<id:interview_id>/caption-timings")
 @require_roles(*PUBLISHERS)
 def caption_timings_api(interview_id: int):
     session = Session()
@@ -22,7 +22,7 @@ def caption_timings_api(interview_id: int):
     return jsonify({**data, "script_lines": services.script_lines(session, interview_id)})
 
 
-@bp.put("/api/interviews/<int:interview_id>/caption-timings")
+@bp.put("/api/interviews/<id:interview_id>/caption-timings")
 @require_roles(*PUBLISHERS)
 def save_caption_timings_api(interview_id: int):
     session = Session()

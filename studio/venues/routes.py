@@ -1,11 +1,11 @@
 """HTTP of venues: list and create, put one on air (thin)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify
 
 from studio.platform.auth import require_roles
+from studio.platform.http import json_body
 from studio.platform.db import Session
-from studio.platform.errors import ValidationError
 from studio.interviews import get_interview
 from studio.obs import switch_scene
 from . import services
@@ -16,13 +16,6 @@ bp = Blueprint("venues", __name__, static_folder="static", static_url_path="/sta
 STAFF = ("host", "moderator", "director", "feed_editor", "publisher")
 CREATORS = ("admin",)
 DIRECTORS = ("director",)
-
-
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
-    return body
 
 
 @bp.get("/api/interviews/<id:interview_id>/venues")
@@ -39,7 +32,7 @@ def venues_api(interview_id: int):
 @require_roles(*CREATORS)
 def create_venue_api(interview_id: int):
     session = Session()
-    venue = services.create_venue(session, get_interview(session, interview_id), _json_body())
+    venue = services.create_venue(session, get_interview(session, interview_id), json_body())
     session.commit()
     return jsonify(services.venue_json(venue, current_app.config, staff=True)), 201
 
