@@ -2,8 +2,8 @@
 
 An approved question is public, so such a question is flagged at intake ({"type": "personal_info",
 "kind": ...}) and held for the moderator like one with a sensitive word. The console's editor
-(static/js/moderation.js, personalInfo) applies the same rule to a text being fixed; keep the two
-in step.
+(moderation/static/moderation.js, personalInfo) applies the same rule to a text being fixed; keep
+the two in step.
 """
 from __future__ import annotations
 

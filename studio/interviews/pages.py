@@ -1,6 +1,7 @@
 """Server-rendered staff pages: the interview list, the interview edit page, accounts.
 
-The JS on each page talks to the JSON API (static/js/admin*.js); the pages themselves only read.
+The JS on each page talks to the JSON API (studio/interviews/static/admin*.js, and
+static/js/admin_users.js for accounts); the pages themselves only read.
 """
 from __future__ import annotations
 
