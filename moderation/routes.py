@@ -4,12 +4,14 @@ from __future__ import annotations
 import re
 import secrets
 
+from pydantic import Field
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
 from studio.platform.auth import allow_body, client_ip, has_role, require_roles, require_staff_page
+from studio.platform.http import MAX_ID, Query, QueryId, declare, json_body
 from studio.platform.db import Session
 from studio.platform.errors import Forbidden, NotFound, ValidationError
-from studio.feed.services import STATE_NAMES  # 直播中 / 已结束 …: one list of the interview states' names
+from studio.interviews import STATE_LABELS as STATE_NAMES  # 直播中 / 已结束 …: the interview states' names
 from studio.interviews import get_interview, interview_json
 from studio.platform.origins import origin_allowed
 from studio.platform.timefmt import iso
@@ -25,24 +27,9 @@ _DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SCREENING = ("moderator",)           # admin always passes require_roles
 READERS = ("moderator", "host")      # who reads the screening lists
 CONTACT_ROLES = ("moderator",)       # who sees a netizen's contact (plus admin)
-MAX_JSON_BYTES = 64 * 1024
 # Besides the app's own origin, pages on these origins may post netizen questions: the portal
 # that embeds the viewer page (EMBED_ORIGINS) and the staff's trusted origins.
 PUBLIC_WRITE_ORIGIN_SETTINGS = ("EMBED_ORIGINS", "TRUSTED_ORIGINS")
-
-
-def _json_body() -> dict:
-    if (request.content_length or 0) > MAX_JSON_BYTES:
-        raise ValidationError("请求体过大", code="too_large", status=413)
-    # Only application/json: a text/plain or form POST needs no CORS preflight, so another
-    # site could make a visitor's browser send one (issue 16.8).
-    if request.mimetype != "application/json":
-        raise ValidationError("请求体必须是 JSON（Content-Type: application/json）",
-                              code="unsupported_media_type", status=415)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
-    return body
 
 
 def _check_public_origin() -> None:
@@ -69,7 +56,7 @@ def _version(body: dict):
 def submit_question_api(interview_id: int):
     staff = g.get("user") is not None
     _check_public_origin()
-    body = _json_body()
+    body = json_body(json_only=True)
     device_id = request.cookies.get(DEVICE_COOKIE, "")
     new_device = not _DEVICE_ID.match(device_id)
     if new_device:
@@ -166,7 +153,7 @@ def _act(question_id: int, action, *args, body: dict | None = None, decision: bo
 def _optional_body() -> dict:
     if not request.get_data(cache=True):
         return {}
-    return _json_body()
+    return json_body(json_only=True)
 
 
 @bp.post("/api/questions/<id:question_id>/approve")
@@ -185,7 +172,7 @@ def reject_api(question_id: int):
 @bp.patch("/api/questions/<id:question_id>")
 @require_roles(*SCREENING)
 def edit_api(question_id: int):
-    body = _json_body()
+    body = json_body(json_only=True)
     session = Session()
     q = lists.get_question(session, question_id)
     if "text" not in body and "labels" not in body and "starred" not in body:
@@ -201,7 +188,7 @@ def edit_api(question_id: int):
 @bp.post("/api/questions/<id:question_id>/merge")
 @require_roles(*SCREENING)
 def merge_api(question_id: int):
-    body = _json_body()
+    body = json_body(json_only=True)
     return _act(question_id, screening.merge_question, body.get("into"), body=body, decision=True)
 
 
@@ -244,7 +231,7 @@ def release_api(question_id: int):
 @bp.post("/api/interviews/<id:interview_id>/questions/bulk")
 @require_roles(*SCREENING)
 def bulk_api(interview_id: int):
-    body = _json_body()
+    body = json_body(json_only=True)
     session = Session()
     get_interview(session, interview_id)
     result = screening.bulk_screen(session, interview_id, body.get("ids"), body.get("action"), g.user,
@@ -256,7 +243,7 @@ def bulk_api(interview_id: int):
 @bp.put("/api/interviews/<id:interview_id>/queue")
 @require_roles("moderator", "host")
 def reorder_api(interview_id: int):
-    body = _json_body()
+    body = json_body(json_only=True)
     session = Session()
     get_interview(session, interview_id)
     order = screening.reorder_queue(session, interview_id, body.get("order"), g.user)
@@ -275,7 +262,7 @@ def get_settings_api(interview_id: int):
 @bp.put("/api/interviews/<id:interview_id>/question-settings")
 @require_roles("moderator")
 def put_settings_api(interview_id: int):
-    body = _json_body()
+    body = json_body(json_only=True)
     session = Session()
     get_interview(session, interview_id)
     settings = question_settings.update_settings(session, interview_id, body, g.user)
@@ -335,22 +322,26 @@ def put_wordlist_api():
     return jsonify({"count": len(words), "added": len(added), "removed": len(removed)})
 
 
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or int(raw) > 2**31 - 1:
-        raise ValidationError(f"{name} 必须是整数", code="invalid_field", field=name)
-    return int(raw)
+class AuditQuery(Query):
+    interview_id: QueryId
+    question_id: QueryId
+    before_id: QueryId = Field(None, ge=0, le=MAX_ID, description="翻页：只列 id 小于它的记录")
+    limit: int | None = Field(None, ge=0, le=MAX_ID, description="默认 500，至多 5000")
+    format: str | None = Field(None, description="csv：下载 CSV；其他：JSON")
+
+
+class RepliesQuery(Query):
+    interview_id: QueryId
+    unit_id: QueryId
 
 
 @bp.get("/api/audit")
 @require_roles()
-def audit_api():
+@declare(query=AuditQuery)
+def audit_api(query: AuditQuery):
     session = Session()
-    limit = min(_int_arg("limit") or 500, 5000)
-    rows = audit.list_audit(session, _int_arg("interview_id"), _int_arg("question_id"), limit,
-                               _int_arg("before_id"))
+    limit = min(query.limit or 500, 5000)
+    rows = audit.list_audit(session, query.interview_id, query.question_id, limit, query.before_id)
     if request.args.get("format") == "csv":
         return exports.csv_response(exports.audit_rows(rows), "moderation-audit.csv")
     return jsonify({"entries": rows})
@@ -358,8 +349,9 @@ def audit_api():
 
 @bp.get("/api/replies")
 @require_roles(*SCREENING)
-def replies_api():
-    groups = replies.list_replies(Session(), _int_arg("interview_id"), _int_arg("unit_id"),
+@declare(query=RepliesQuery)
+def replies_api(query: RepliesQuery):
+    groups = replies.list_replies(Session(), query.interview_id, query.unit_id,
                                    overdue_only=request.args.get("overdue") in ("1", "true"),
                                    include_done=request.args.get("done") in ("1", "true"))
     return jsonify({"units": groups})
@@ -368,7 +360,7 @@ def replies_api():
 @bp.patch("/api/questions/<id:question_id>/reply-assignment")
 @require_roles(*SCREENING)
 def assign_reply_api(question_id: int):
-    body = _json_body()
+    body = json_body(json_only=True)
     session = Session()
     q = replies.assign_reply(session, lists.get_question(session, question_id), g.user, body)
     session.commit()
@@ -378,7 +370,7 @@ def assign_reply_api(question_id: int):
 @bp.put("/api/questions/<id:question_id>/reply")
 @require_roles(*SCREENING)
 def save_reply_api(question_id: int):
-    body = _json_body()
+    body = json_body(json_only=True)
     session = Session()
     q = replies.save_reply(session, lists.get_question(session, question_id), g.user, body)
     session.commit()

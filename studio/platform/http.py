@@ -17,7 +17,7 @@ import functools
 from typing import Annotated, Any
 
 from flask import current_app, g, jsonify, render_template, request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from spectree import Response, SpecTree
 from spectree.plugins.flask_plugin import FlaskPlugin
@@ -47,8 +47,17 @@ class Body(BaseModel):
 
 class Query(BaseModel):
     """Query-string parameters: every value arrives as text, so numbers are parsed (lax); unknown
-    parameters are ignored, as browsers and proxies add their own."""
+    parameters are ignored, as browsers and proxies add their own; an empty one (`?year=`) is absent."""
     model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, values):
+        return {k: v for k, v in values.items() if v != ""} if isinstance(values, dict) else values
+
+
+# An id in a query string (0 allowed: "none"), or absent.
+QueryId = Annotated[int | None, Field(None, ge=0, le=MAX_ID)]
 
 
 class ErrorDetail(BaseModel):
@@ -74,10 +83,16 @@ class AnyObject(BaseModel):
 
 # ---- reading ----------------------------------------------------------------------------------
 
-def json_body() -> dict:
+def json_body(json_only: bool = False) -> dict:
     """The request's JSON object body, or a 400 invalid_json. Its size was already checked against
     MAX_REQUEST_KB before anything read it (auth.refuse_oversized_body; upload views raise that
-    limit for themselves with auth.allow_body)."""
+    limit for themselves with auth.allow_body).
+
+    json_only (the public writes): anything but application/json is a 415, as a text/plain or form
+    POST needs no CORS preflight and another site could make a visitor's browser send one."""
+    if json_only and request.mimetype != "application/json":
+        raise ValidationError("请求体必须是 JSON（Content-Type: application/json）",
+                              code="unsupported_media_type", status=415)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
