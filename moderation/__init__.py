@@ -1,7 +1,9 @@
 """Netizen questions, screening and sensitive words (issue 3).
 
 init_app attaches the HTTP routes and pages, the /studio socket actions, the event types and
-the snapshot part "questions". moderation imports studio; studio never imports moderation.
+connects its receivers to the platform's signals (the snapshot part "questions", the event
+listener, the OBS overlay's question text, the archive's questions, the viewer page's questions).
+Other areas import only the public names below.
 """
 from flask import Flask
 
@@ -14,6 +16,16 @@ from .event_types import EVENT_TYPES
 # Moderation's public names for other areas (they import these, never moderation's modules).
 from .intake import parse_rate_limit  # the QUESTION_RATE_LIMIT parser (openday reads it too)
 from .replies import list_answered_for_archive, reply_due  # the archive's questions; a reply's due
+from .text import match_key  # the duplicate key (openday groups the opinions collected by it)
+
+
+def sensitive_word_screen(session):
+    """text -> the sensitive words in it, with the word list compiled once per version: public so
+    other areas screen free text as questions are screened (openday's survey answers)."""
+    from . import wordlist
+
+    matcher = wordlist.matcher(session)
+    return lambda text: wordlist.find_sensitive_words(text, matcher)
 
 
 def _questions_snapshot(session, interview, audience: str) -> dict:

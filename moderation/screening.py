@@ -430,12 +430,12 @@ def on_interview_event(session, event) -> None:
 
 
 def _post_to_feed(session, q: Question, user: User) -> None:
-    from studio.feed import services as feed_services  # the feed may refuse (e.g. interview not live)
+    from studio.feed import post_entry  # the feed may refuse (e.g. interview not live)
 
     interview = session.get(Interview, q.interview_id)
     try:
         with session.begin_nested():
-            feed_services.post_entry(session, interview, user, {"speaker": "netizen", "text": f"网友提问：{q.text}"})
+            post_entry(session, interview, user, {"speaker": "netizen", "text": f"网友提问：{q.text}"})
     except DomainError:
         pass
 

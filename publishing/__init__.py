@@ -5,6 +5,16 @@ import os
 
 from flask import Flask
 
+from studio.platform.areas import lazy_public_names
+
+# Public to other areas (imported on first use: studio.platform.areas).
+__getattr__ = lazy_public_names(__name__, {
+    "publish_text_only": "jobs",   # openday publishes its activity report as a text item
+    "job_json": "jobs",            # … and answers with the job it queued
+    "published_entries": "archive",  # the programme's series pages list published interviews
+    "feed_xml": "archive",         # … and give each series a feed like the archive's
+})
+
 
 def init_app(app: Flask) -> None:
     """Attach publishing routes, commands and (when this process serves) the job worker."""

@@ -106,6 +106,16 @@ def enqueue_publish(session, interview_id: int, user_id: int | None, claim_token
     return job
 
 
+def publish_text_only(session, interview_id: int, user_id: int | None) -> PublishJob:
+    """Publish an interview to the archive without video (an open day's activity report): the
+    text-only edit decision (no recordings), its edit.saved event, then the job, returned."""
+    from .edit import save_edit
+
+    decision = save_edit(session, interview_id, {"recording_ids": []}, user_id)
+    record_event(session, interview_id, "edit.saved", {"revision": decision.revision, "by": None})
+    return enqueue_publish(session, interview_id, user_id)
+
+
 def claim_next_job(session, token: str) -> PublishJob | None:
     """Take the oldest queued job for this worker; one conditional UPDATE, so two never take one."""
     candidate = session.scalar(select(PublishJob.id).where(PublishJob.state == "queued")

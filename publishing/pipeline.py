@@ -35,7 +35,7 @@ from studio.interviews import interview_json
 from studio.platform.models import Interview
 from studio.feed.models import FeedEntry, Image
 from studio.platform.errors import ValidationError
-from studio.platform.signals import archive_questions
+from studio.platform.signals import archive_questions, timed_script
 from studio.recordings import PROTOCOL_WHITELIST, Recording, input_args, list_markers, media_url, probe_json
 from studio.platform.timefmt import iso
 
@@ -386,6 +386,15 @@ def answered_questions(session, interview_id: int) -> list:
     return json.loads(json.dumps(listing, ensure_ascii=False, default=str))
 
 
+def timed_script_lines(session, interview_id: int) -> list[dict]:
+    """Script lines {start_s, end_s?, text} timed on the editor page, from whichever area answers
+    signals.timed_script (policy explainers); [] when none were timed."""
+    for _receiver, lines in timed_script.send(session, interview_id=interview_id):
+        if lines:
+            return list(lines)
+    return []
+
+
 def copy_image(session, data_dir: str, image_id: int | None, out_dir: Path) -> str | None:
     """Copy one stored photo into the package's images/ folder; its path there, or None."""
     image = session.get(Image, image_id) if image_id else None
@@ -485,10 +494,9 @@ def build_package(session, interview: Interview, edit: dict, work_dir: Path, dat
     lines, public_interview = _transcript_package(session, interview, corrections, times, keep, work_dir, data_dir)
     caption_items = [{"t": times[line["entry_id"]] + offset, "text": line["text"]} for line in lines
                      if times.get(line["entry_id"]) is not None and line["text"].strip()]
-    from studio.policy.services import timed_caption_items
-
     # A policy explainer's script lines timed on the editor page replace the feed's lines.
-    caption_items = timed_caption_items(session, interview.id) or caption_items
+    caption_items = [{"t": line["start_s"], "end": line.get("end_s"), "text": line["text"]}
+                     for line in timed_script_lines(session, interview.id)] or caption_items
     caption_cues = captions.build_caption_cues(caption_items, keep, duration)
     (work_dir / "captions.vtt").write_text(captions.to_webvtt(caption_cues), encoding="utf-8")
     (work_dir / "captions.srt").write_text(captions.to_srt(caption_cues), encoding="utf-8")
@@ -534,10 +542,13 @@ def _transcript_package(session, interview: Interview, corrections: dict, times:
     """The transcript lines with their photos copied in, transcript.txt, and the public interview."""
     lines = transcript_lines(session, interview.id, corrections, times, keep)
     if not lines:
-        from studio.policy.services import timed_transcript_lines
-
         # A policy explainer has no feed: its timed script is the transcript (through the cut).
-        lines = timed_transcript_lines(session, interview.id, keep)
+        lines = []
+        for line in timed_script_lines(session, interview.id):
+            out = remap(line["start_s"], keep) if keep else None
+            lines.append({"entry_id": None, "at": None, "speaker": "script", "speaker_name": "",
+                          "text": line["text"], "image_id": None, "image": None,
+                          "video_s": round(out, 3) if out is not None else None})
     public_interview = interview_json(interview, staff=False)
     copy_images(session, data_dir, lines, public_interview["guests"], work_dir)
     (work_dir / "transcript.txt").write_text(captions.transcript_txt(interview.title, lines), encoding="utf-8")

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
+from studio.platform.areas import lazy_public_names
 from studio.platform.events import register_event_types
 from studio.platform.signals import event_recorded, snapshot_parts
+
+# Public to other areas (imported on first use: studio.platform.areas). The programme's script
+# review reads uploads as the host's script upload does and, on approval, makes the cue cards.
+__getattr__ = lazy_public_names(__name__, {
+    "read_upload": "parsing",        # a .docx/.txt upload as text
+    "decode_text": "parsing",        # pasted bytes as text
+    "clean_script_text": "parsing",  # the script text as stored
+    "replace_script": "services",    # the same service PUT …/script uses
+})
 
 from .event_types import EVENT_TYPES
 

@@ -29,7 +29,7 @@ def register_commands(app: Flask) -> None:
     @without_database  # printing a configuration reads settings only
     def nginx_conf_command(listen, apps, prefix, hls_dir, rtmp_listen, user, limit_conn, worker_connections):
         """Print a complete nginx configuration (nginx -c FILE) with nchan for the public events."""
-        from studio.app import VENDOR_FILES
+        from studio.platform.app import VENDOR_FILES
 
         prefix_path = Path(prefix).resolve()
         site = nginx_conf.NginxSite(

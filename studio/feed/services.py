@@ -18,12 +18,13 @@ from studio.platform.events import record_event, redact_public_events
 from studio.platform.models import Guest, Interview, User
 from studio.feed.models import FEED_SPEAKERS, FeedEntry, FeedRevision, Image
 from studio.platform.timefmt import iso
+from studio.interviews import STATE_LABELS
 
 SPEAKER_LABELS = {"host": "主持人", "guest": "嘉宾", "netizen": "网友提问", "narrator": "旁白"}
 # Entries may be written from the preview (a warm-up line, the guests' introduction) until the
 # interview is published; a published archive is frozen (unpublish first to correct it).
 WRITABLE_STATES = ("preview", "live", "ended")
-STATE_NAMES = {"planned": "计划中", "preview": "预告", "live": "直播中", "ended": "已结束", "published": "已发布"}
+STATE_NAMES = STATE_LABELS  # the interview states' names, the interviews area's
 MAX_TEXT_CHARS = 5000
 # What the editor calls each field: messages shown to people name fields in Chinese, never by
 # their API names (the API name is still in the error's `field`).
@@ -167,7 +168,7 @@ def _resolve_venue(session, interview: Interview, venue_id) -> int | None:
     venue_id = _int_or_none(venue_id, "venue_id")
     if venue_id is None:
         return None
-    from ..venues.services import get_venue
+    from studio.venues import get_venue
 
     return get_venue(session, interview.id, venue_id).id
 

@@ -4,8 +4,9 @@ and the opinions collected with their feedback.
 
 An area in the shape of issue 9: its own models, plain services (registration, survey, report),
 routes with their templates and static files, and init_app. It uses other areas only through
-their public functions (moderation.wordlist for screening free text, moderation.parse_rate_limit for the
-rate limit's setting, the programme's deadlines) and the event log.
+their public names (moderation's sensitive_word_screen for free text and parse_rate_limit for the
+rate limit's setting, the programme's deadline rules, publishing's publish_text_only) and the
+event log.
 """
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ def _clean(value, label: str) -> str:
 
 def deadlines(session, interview, settings, now: datetime | None = None) -> list[dict]:
     """report: 3 days and feedback: 15 days after the end (the programme's publish / replies days)."""
-    from ..programme.deadlines import DEFAULT_DAYS, SETTING_DAYS, STATE_LABELS, happened, planned_start, state_of
+    from studio.programme import DEFAULT_DAYS, SETTING_DAYS, STATE_LABELS, happened, planned_start, state_of
 
     now = now or utcnow()
     end = interview.ended_at or planned_start(interview)[0]
@@ -92,14 +92,11 @@ def update_texts(session, interview, body: dict) -> None:
 def publish_report(session, interview, user_id: int | None):
     """The activity report to the archive as a text item: publishing's text-only edit (no
     recordings), then its publishing job. Returns the job."""
-    from publishing import jobs
-    from publishing.edit import save_edit
+    from publishing import publish_text_only
 
     if interview.state not in ("ended", "published"):
         raise Conflict("开放日结束后才能发布活动报道", code="not_publishable", state=interview.state)
-    decision = save_edit(session, interview.id, {"recording_ids": []}, user_id)
-    record_event(session, interview.id, "edit.saved", {"revision": decision.revision, "by": None})
-    return jobs.enqueue_publish(session, interview.id, user_id)
+    return publish_text_only(session, interview.id, user_id)
 
 
 def publish_feedback(session, interview, now: datetime | None = None) -> dict:
@@ -146,7 +143,7 @@ def _question_groups(session, interview_id: int) -> list[dict]:
 def _survey_groups(session, interview_id: int) -> list[dict]:
     """Free-text answers grouped by the questionnaire's question; the same answer (moderation's
     match key) counted once with how many gave it."""
-    from moderation.text import match_key
+    from moderation import match_key
 
     groups = []
     for survey in session.scalars(select(Survey).where(Survey.interview_id == interview_id).order_by(Survey.id)):

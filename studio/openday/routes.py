@@ -9,6 +9,7 @@ import secrets
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from studio.platform.auth import client_ip, has_role, require_roles
+from studio.platform.http import json_body
 from studio.platform.db import Session
 from studio.platform.errors import Forbidden, ValidationError
 from studio.interviews import get_interview, interview_json
@@ -29,22 +30,12 @@ _DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PUBLIC_WRITE_ORIGIN_SETTINGS = ("EMBED_ORIGINS", "TRUSTED_ORIGINS")
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
-    return body
-
-
-def _public_json_body() -> dict:
+def _publicjson_body() -> dict:
     """A public write: from our own pages (Origin) and as application/json only, so another site
     cannot make a visitor's browser post a form or text/plain without a CORS preflight."""
     if not origin_allowed(*PUBLIC_WRITE_ORIGIN_SETTINGS):
         raise Forbidden("不接受来自其他网站的请求", code="origin_refused")
-    if request.mimetype != "application/json":
-        raise ValidationError("请求体必须是 JSON（Content-Type: application/json）",
-                              code="unsupported_media_type", status=415)
-    return _json_body()
+    return json_body(json_only=True)
 
 
 def _device() -> tuple[str, bool]:
@@ -94,14 +85,14 @@ def openday_state_api(interview_id: int):
 def openday_settings_api(interview_id: int):
     session = Session()
     interview = _open_day(session, interview_id)
-    registration.update_settings(session, interview, _json_body())
+    registration.update_settings(session, interview, json_body())
     session.commit()
     return jsonify(registration.registration_state(session, interview))
 
 
 @bp.post("/api/interviews/<id:interview_id>/registrations")
 def register_api(interview_id: int):
-    body = _public_json_body()
+    body = _publicjson_body()
     device_id, new = _device()
     session = Session()
     interview = get_interview(session, interview_id, staff=False)
@@ -130,7 +121,7 @@ def registrations_api(interview_id: int):
 def review_api(application_id: int):
     session = Session()
     application = registration.get_application(session, application_id)
-    changed = registration.review_application(session, application, g.user, _json_body())
+    changed = registration.review_application(session, application, g.user, json_body())
     session.commit()
     return jsonify({"changed": [registration.application_json(a, phone=True) for a in changed]})
 
@@ -149,7 +140,7 @@ def registrations_xlsx_api(interview_id: int):
 @require_roles(*SURVEY_STAFF)
 def create_survey_api(interview_id: int):
     session = Session()
-    created = survey.create_survey(session, get_interview(session, interview_id), _json_body())
+    created = survey.create_survey(session, get_interview(session, interview_id), json_body())
     session.commit()
     return jsonify(survey.staff_survey_json(session, created)), 201
 
@@ -167,24 +158,22 @@ def surveys_api(interview_id: int):
 @require_roles(*SURVEY_STAFF)
 def change_survey_api(survey_id: int):
     session = Session()
-    changed = survey.change_survey(session, survey.get_survey(session, survey_id), _json_body())
+    changed = survey.change_survey(session, survey.get_survey(session, survey_id), json_body())
     session.commit()
     return jsonify(survey.staff_survey_json(session, changed))
 
 
 @bp.post("/api/surveys/<id:survey_id>/responses")
 def answer_survey_api(survey_id: int):
-    body = _public_json_body()
+    body = _publicjson_body()
     device_id, new = _device()
     session = Session()
     target = survey.get_survey(session, survey_id)
     get_interview(session, target.interview_id, staff=False)  # a survey of an unannounced interview is not there
 
-    from moderation import wordlist  # the questions' screening: the same compiled word list
+    from moderation import sensitive_word_screen  # the questions' screening: the same compiled word list
 
-    matcher = wordlist.matcher(session)
-    survey.submit_response(session, target, body, device_key=_key(device_id),
-                           screen=lambda text: wordlist.find_sensitive_words(text, matcher))
+    survey.submit_response(session, target, body, device_key=_key(device_id), screen=sensitive_word_screen(session))
     session.commit()
     resp = jsonify({"ok": True, "message": "感谢您参与问卷调查"})
     resp.status_code = 201
@@ -223,7 +212,7 @@ def after_api(interview_id: int):
 def after_texts_api(interview_id: int):
     session = Session()
     interview = _open_day(session, interview_id)
-    after.update_texts(session, interview, _json_body())
+    after.update_texts(session, interview, json_body())
     session.commit()
     return jsonify(after.after_json(session, interview, current_app.config))
 
@@ -231,7 +220,7 @@ def after_texts_api(interview_id: int):
 @bp.post("/api/interviews/<id:interview_id>/openday/report/publish")
 @require_roles(*AFTER_STAFF)
 def publish_report_api(interview_id: int):
-    from publishing.jobs import job_json
+    from publishing import job_json
 
     session = Session()
     job = after.publish_report(session, _open_day(session, interview_id), g.user.id)

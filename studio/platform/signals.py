@@ -77,3 +77,8 @@ template variables for the partials it contributes (the questions, an open day's
 obs_scenes = _signal("obs-scenes", """Asked by `obs bootstrap` for the scenes other areas add: sender the
 app, `width` and `height` of OBS's canvas. Receivers return {scene name: [{"source", "kind",
 "settings"}]} (one media source per venue, issue 13); bootstrap creates what is missing.""")
+
+timed_script = _signal("timed-script", """Asked by publishing for an interview's script lines timed on
+the editor page (a policy explainer, issue 13): sender the session, `interview_id`. A receiver
+returns [{"start_s", "end_s"?, "text"}] in joined recording seconds, or [] when nothing was
+timed; publishing remaps them through the cut into captions and, with no feed, the transcript.""")

@@ -88,24 +88,8 @@ def script_lines(session, interview_id: int) -> list[str]:
     return out
 
 
-def timed_caption_items(session, interview_id: int) -> list[dict] | None:
-    """Items {t, end?, text} in joined seconds for publishing's caption builder, or None when the
-    lines were never timed (the feed makes the captions then)."""
+def timed_script_lines(session, interview_id: int) -> list[dict]:
+    """The timed script lines {start_s, end_s?, text} in joined seconds, [] when never timed
+    (signals.timed_script: publishing makes the captions and transcript from them)."""
     row = get_timings(session, interview_id)
-    if row is None or not row.lines:
-        return None
-    return [{"t": line["start_s"], "end": line.get("end_s"), "text": line["text"]} for line in row.lines]
-
-
-def timed_transcript_lines(session, interview_id: int, keep) -> list[dict]:
-    """The timed script as transcript lines (publishing's line shape), each with its time in the
-    published video, or none where the cut removed it; [] when nothing was timed."""
-    from publishing.edit import remap
-
-    row = get_timings(session, interview_id)
-    lines = []
-    for line in (row.lines if row else []):
-        out = remap(line["start_s"], keep) if keep else None
-        lines.append({"entry_id": None, "at": None, "speaker": "script", "speaker_name": "", "text": line["text"],
-                      "image_id": None, "image": None, "video_s": round(out, 3) if out is not None else None})
-    return lines
+    return list(row.lines) if row is not None and row.lines else []

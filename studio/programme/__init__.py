@@ -4,8 +4,8 @@ their archive pages, assessment (考核) of the units, and viewer counts that tr
 
 An area in the shape of issue 9: its own models, services (deadlines, scripts, series, stats,
 assessment, digest: plain functions), routes, templates, static files and init_app. It reads
-other areas only through their public functions (cues.parsing / cues.services.replace_script,
-moderation.models + reply_due, publishing.archive's index helpers) and the event log.
+other areas only through their public names (studio.cues' script readers and replace_script,
+moderation.models and reply_due, publishing's archive index helpers) and the event log.
 """
 from __future__ import annotations
 
@@ -14,11 +14,17 @@ import logging
 
 from flask import Flask, request
 
+from studio.platform.areas import lazy_public_names
 from studio.platform.events import register_event_types
 
 from .event_types import EVENT_TYPES
 
 log = logging.getLogger(__name__)
+
+# Public to other areas (imported on first use: studio.platform.areas): the deadline rules, for an
+# area with deadlines of its own after the live (openday's report and feedback).
+__getattr__ = lazy_public_names(__name__, {name: "deadlines" for name in (
+    "DEFAULT_DAYS", "SETTING_DAYS", "STATE_LABELS", "happened", "planned_start", "state_of")})
 
 SERIES_MARK = "<!-- fangtan:series -->"
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
 
 from studio.platform.auth import allow_body, has_role, require_roles, require_staff_page
+from studio.platform.http import MAX_ID, json_body
 from studio.platform.db import Session, utcnow
 from studio.platform.errors import DomainError, Forbidden, NotFound, Unauthorized, ValidationError
 from studio.interviews import get_interview
@@ -31,13 +32,6 @@ def now() -> datetime:
     return clock() if callable(clock) else utcnow()
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
-    return body
-
-
 def _year(required: bool = True) -> int | None:
     raw = request.args.get("year")
     if raw in (None, ""):
@@ -53,14 +47,14 @@ def _unit_id() -> int | None:
     raw = request.args.get("unit_id")
     if raw in (None, ""):
         return None
-    if not raw.isdigit() or int(raw) >= 2 ** 63:
+    if not raw.isdigit() or int(raw) > MAX_ID:
         raise ValidationError("unit_id 必须是整数", code="invalid_field", field="unit_id")
     return int(raw)
 
 
 # ---- deadlines ----------------------------------------------------------------------------
 
-@bp.get("/api/interviews/<int:interview_id>/deadlines")
+@bp.get("/api/interviews/<id:interview_id>/deadlines")
 @require_roles(*STAFF)
 def deadlines_api(interview_id: int):
     session = Session()
@@ -69,12 +63,12 @@ def deadlines_api(interview_id: int):
     return jsonify({"deadlines": [d.as_json() for d in rows]})
 
 
-@bp.patch("/api/interviews/<int:interview_id>/deadlines")
+@bp.patch("/api/interviews/<id:interview_id>/deadlines")
 @require_roles(*ADMIN_ONLY)
 def set_deadlines_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id)
-    deadlines.set_overrides(session, interview, _json_body())
+    deadlines.set_overrides(session, interview, json_body())
     session.commit()
     rows = deadlines.interview_deadlines(session, interview, current_app.config, now())
     return jsonify({"deadlines": [d.as_json() for d in rows]})
@@ -124,7 +118,7 @@ def _token_or_roles(*roles):
 
 def _read_upload() -> tuple[str, str, str]:
     """(text, name, kind) of a .docx/.txt upload (`file`), text/plain, or JSON {text}."""
-    from ..cues import parsing  # the cue area's public readers
+    from studio.cues import decode_text, read_upload  # the cue area's public readers
 
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     too_large = DomainError(f"访谈稿文件过大，上限 {limit // 1024 // 1024} MB", code="script_too_large", status=413)
@@ -135,10 +129,10 @@ def _read_upload() -> tuple[str, str, str]:
         raw = upload.stream.read(limit + 1)
         if len(raw) > limit:
             raise too_large
-        text, kind = parsing.read_upload(upload.filename, raw)
+        text, kind = read_upload(upload.filename, raw)
         return text, upload.filename, kind
     if request.mimetype == "application/json":
-        body = _json_body()
+        body = json_body()
         if not isinstance(body.get("text"), str):
             raise ValidationError("text 必须是字符串", code="invalid_field", field="text")
         return body["text"], "粘贴文本", "text"
@@ -146,12 +140,12 @@ def _read_upload() -> tuple[str, str, str]:
         raw = request.stream.read(limit + 1)
         if len(raw) > limit:
             raise too_large
-        return parsing.decode_text(raw), "粘贴文本", "text"
+        return decode_text(raw), "粘贴文本", "text"
     raise DomainError("访谈稿请以 .docx/.txt 文件（字段 file）或 text/plain 上传", code="unsupported_media_type",
                       status=415)
 
 
-@bp.post("/api/interviews/<int:interview_id>/script-versions")
+@bp.post("/api/interviews/<id:interview_id>/script-versions")
 @_token_or_roles(*SCRIPT_ROLES)
 @allow_body("MAX_UPLOAD_MB")
 def submit_version_api(interview_id: int):
@@ -173,7 +167,7 @@ def _users(session, rows):
     return {u.id: u for u in session.query(User).filter(User.id.in_(ids))} if ids else {}
 
 
-@bp.get("/api/interviews/<int:interview_id>/script-versions")
+@bp.get("/api/interviews/<id:interview_id>/script-versions")
 @require_roles(*SCRIPT_ROLES)
 def list_versions_api(interview_id: int):
     session = Session()
@@ -183,7 +177,7 @@ def list_versions_api(interview_id: int):
     return jsonify({"versions": [scripts.version_json(r, minimum, users) for r in rows]})
 
 
-@bp.get("/api/interviews/<int:interview_id>/script-versions/<int:version>")
+@bp.get("/api/interviews/<id:interview_id>/script-versions/<id:version>")
 @require_roles(*SCRIPT_ROLES)
 def get_version_api(interview_id: int, version: int):
     session = Session()
@@ -193,7 +187,7 @@ def get_version_api(interview_id: int, version: int):
     return jsonify({**data, "text": row.text})
 
 
-@bp.get("/api/interviews/<int:interview_id>/script-versions/<int:version>/diff")
+@bp.get("/api/interviews/<id:interview_id>/script-versions/<id:version>/diff")
 @require_roles(*SCRIPT_ROLES)
 def diff_api(interview_id: int, version: int):
     session = Session()
@@ -207,12 +201,12 @@ def diff_api(interview_id: int, version: int):
                     "html": scripts.diff_html(old, new)})
 
 
-@bp.post("/api/interviews/<int:interview_id>/script-versions/<int:version>/review")
+@bp.post("/api/interviews/<id:interview_id>/script-versions/<id:version>/review")
 @require_roles(*SCRIPT_ROLES)
 def review_api(interview_id: int, version: int):
     session = Session()
     interview = get_interview(session, interview_id)
-    row, cues = scripts.review_version(session, interview, version, _json_body(), g.user)
+    row, cues = scripts.review_version(session, interview, version, json_body(), g.user)
     session.commit()
     data = scripts.version_json(row, current_app.config["SCRIPT_MIN_CHARS"], {g.user.id: g.user})
     return jsonify({**data, "cards": len(cues["cards"]) if cues else None})
@@ -223,7 +217,7 @@ def _link_json(interview_id: int, token: str) -> dict:
                                            _external=True)}
 
 
-@bp.route("/api/interviews/<int:interview_id>/liaison-link", methods=["GET", "POST"])
+@bp.route("/api/interviews/<id:interview_id>/liaison-link", methods=["GET", "POST"])
 @require_roles(*ADMIN_ONLY)
 def liaison_link_api(interview_id: int):
     """GET: the link (made on first use); POST: a new token, the old link stops working."""
@@ -235,7 +229,7 @@ def liaison_link_api(interview_id: int):
     return jsonify(_link_json(interview_id, token))
 
 
-@bp.get("/liaison/interviews/<int:interview_id>")
+@bp.get("/liaison/interviews/<id:interview_id>")
 def liaison_page(interview_id: int):
     """The lead unit's upload page: no account, the link's token is the permission."""
     session = Session()
@@ -265,28 +259,28 @@ def list_series_api():
 @require_roles(*ADMIN_ONLY)
 def create_series_api():
     session = Session()
-    s = series.create_series(session, _json_body())
+    s = series.create_series(session, json_body())
     session.commit()
     return jsonify(series.series_json(session, s)), 201
 
 
-@bp.patch("/api/series/<int:series_id>")
+@bp.patch("/api/series/<id:series_id>")
 @require_roles(*ADMIN_ONLY)
 def update_series_api(series_id: int):
     session = Session()
-    s = series.update_series(session, series.get_series(session, series_id), _json_body())
+    s = series.update_series(session, series.get_series(session, series_id), json_body())
     session.commit()
     return jsonify(series.series_json(session, s))
 
 
 def _series_entries(slug: str):
-    from publishing import archive  # its public helpers for the archive index, read only
+    from publishing import published_entries  # its public helper for the archive index, read only
 
     session = Session()
     s = series.series_by_slug(session, slug)
     if s is None:
         return None, []
-    published = archive.published_entries(session, current_app.config["DATA_DIR"])
+    published = published_entries(session, current_app.config["DATA_DIR"])
     return s, series.series_entries(session, s, published)
 
 
@@ -300,13 +294,13 @@ def series_page(slug: str):
 
 @bp.get("/archive/series/<slug>/feed.xml")
 def series_feed(slug: str):
-    from publishing import archive
+    from publishing import feed_xml
 
     s, entries = _series_entries(slug)
     if s is None:
         return render_template("publishing/archive_404.html", message="没有这个专题。"), 404
     base = current_app.config.get("ARCHIVE_BASE_URL", "")
-    xml = series.retitle_feed(archive.feed_xml(entries, base), s,
+    xml = series.retitle_feed(feed_xml(entries, base), s,
                               (base.rstrip("/") + f"/series/{s.slug}/") if base else f"/archive/series/{s.slug}/")
     return Response(xml, mimetype="application/rss+xml")
 
@@ -328,7 +322,7 @@ def assessment_xlsx_api():
                     headers={"Content-Disposition": f"attachment; filename=assessment-{year}.xlsx"})
 
 
-@bp.get("/api/interviews/<int:interview_id>/stats")
+@bp.get("/api/interviews/<id:interview_id>/stats")
 @require_roles(*STAFF)
 def stats_api(interview_id: int):
     session = Session()
@@ -378,7 +372,7 @@ def assessment_page():
     return render_template("programme/assessment.html", year=year)
 
 
-@bp.get("/admin/interviews/<int:interview_id>/script-versions")
+@bp.get("/admin/interviews/<id:interview_id>/script-versions")
 @require_staff_page("host")
 def script_review_page(interview_id: int):
     session = Session()

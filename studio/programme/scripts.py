@@ -54,7 +54,7 @@ def get_version(session, interview_id: int, version: int) -> ScriptVersion:
 
 def submit_version(session, interview: Interview, text: str, source_name: str, source_kind: str,
                    user: User | None, liaison: bool = False) -> ScriptVersion:
-    from ..cues.parsing import clean_script_text  # the cue area's public reader
+    from studio.cues import clean_script_text  # the cue area's public reader
 
     text = clean_script_text(text or "")
     if not text.strip():
@@ -106,7 +106,7 @@ def review_version(session, interview: Interview, version: int, body, user: User
     session.flush()
     cues = None
     if decision == "approve":
-        from ..cues.services import replace_script  # the same service PUT …/script uses
+        from studio.cues import replace_script  # the same service PUT …/script uses
 
         cues = replace_script(session, interview, row.text, f"第{row.version}版 {row.source_name}"[:255],
                               row.source_kind if row.source_kind in ("docx", "txt", "text") else "text", user)

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from flask import Flask
 
+from studio.platform.areas import lazy_public_names
 from studio.platform.events import register_event_types
 from studio.platform.signals import obs_scenes, snapshot_parts
+
+# Public to other areas (imported on first use: studio.platform.areas).
+__getattr__ = lazy_public_names(__name__, {
+    "get_venue": "services",  # the feed checks the venue an entry names (404 when not this interview's)
+})
 
 
 def init_app(app: Flask) -> None:
