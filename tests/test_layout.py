@@ -191,3 +191,23 @@ def test_every_area_attaches_through_init_app(area):
     module = importlib.import_module(area)
     assert callable(getattr(module, "init_app", None)), f"{area} has no init_app(app)"
     assert area_of(area) not in (None, PLATFORM, "root"), f"{area} is not an area package"
+
+
+def test_platform_templates_name_no_area_endpoint():
+    # The platform's pages (base, login, accounts) are shared by every area; an url_for naming an
+    # area's endpoint would break the app without that area. (Hard-coded nav links are URLs of
+    # the public contract, not endpoints.)
+    import re
+
+    platform = ROOT / "studio" / PLATFORM
+    blueprints = set(re.findall(r"""Blueprint\(\s*["'](\w+)["']""",
+                                "".join(p.read_text(encoding="utf-8") for p in platform.glob("*.py"))))
+    found = []
+    for template in sorted((platform / "templates").rglob("*.html")):
+        text = template.read_text(encoding="utf-8")
+        for match in re.finditer(r"""url_for\(\s*["']([\w.]+)["']""", text):
+            endpoint = match.group(1)
+            if "." in endpoint and endpoint.split(".")[0] not in blueprints:
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"{template.relative_to(ROOT)}:{line}: url_for({endpoint!r})")
+    assert not found, "\n".join(found)
