@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_te
 from sqlalchemy import select
 
 from studio.platform.auth import allow_body, require_roles, require_staff_page
+from studio.platform.http import json_body
 from studio.platform.db import Session
 from studio.platform.errors import Conflict, NotFound, ValidationError
 from studio.platform.events import record_event
@@ -31,13 +32,6 @@ EDIT = ("publisher",)
 WATCH_JOBS = ("publisher",)
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
-    return body
-
-
 def _started_at(value) -> object:
     started = parse_iso(value, "started_at")
     if started is None:
@@ -48,7 +42,7 @@ def _started_at(value) -> object:
 
 # ---- recordings -----------------------------------------------------------------------------
 
-@bp.get("/api/interviews/<int:interview_id>/recordings")
+@bp.get("/api/interviews/<id:interview_id>/recordings")
 @require_roles(*VIEW_RECORDINGS)
 def list_recordings_api(interview_id: int):
     session = Session()
@@ -56,7 +50,7 @@ def list_recordings_api(interview_id: int):
     return jsonify([recording_json(r) for r in list_recordings(session, interview_id)])
 
 
-@bp.post("/api/interviews/<int:interview_id>/recordings")
+@bp.post("/api/interviews/<id:interview_id>/recordings")
 @require_roles("publisher", "director")
 @allow_body("MAX_RECORDING_UPLOAD_MB", mimetypes=("multipart/form-data",))  # streamed to disk
 def register_recording_api(interview_id: int):
@@ -69,14 +63,14 @@ def register_recording_api(interview_id: int):
         recording = register_upload(session, current_app.config, interview_id, upload,
                                     _started_at(request.form.get("started_at")))
     else:
-        body = _json_body()
+        body = json_body()
         recording = register_path(session, current_app.config, interview_id, body.get("path"),
                                   _started_at(body.get("started_at")))
     session.commit()
     return jsonify(recording_json(recording)), 201
 
 
-@bp.get("/api/recordings/<int:recording_id>/media")
+@bp.get("/api/recordings/<id:recording_id>/media")
 @require_roles(*VIEW_RECORDINGS)
 def recording_media_api(recording_id: int):
     """The recording file itself, with HTTP range requests, for the editor's player."""
@@ -135,19 +129,19 @@ def _editor_material(session, interview) -> dict:
     }
 
 
-@bp.get("/api/interviews/<int:interview_id>/edit")
+@bp.get("/api/interviews/<id:interview_id>/edit")
 @require_roles(*EDIT)
 def get_edit_api(interview_id: int):
     session = Session()
     return jsonify(_editor_material(session, get_interview(session, interview_id)))
 
 
-@bp.put("/api/interviews/<int:interview_id>/edit")
+@bp.put("/api/interviews/<id:interview_id>/edit")
 @require_roles(*EDIT)
 def save_edit_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
-    decision = save_edit(session, interview_id, _json_body(), g.user.id)
+    decision = save_edit(session, interview_id, json_body(), g.user.id)
     data = edit_json(decision)
     record_event(session, interview_id, "edit.saved", {"revision": decision.revision, "by": g.user.display_name})
     session.commit()
@@ -156,7 +150,7 @@ def save_edit_api(interview_id: int):
 
 # ---- publishing -----------------------------------------------------------------------------
 
-@bp.post("/api/interviews/<int:interview_id>/publish")
+@bp.post("/api/interviews/<id:interview_id>/publish")
 @require_roles(*EDIT)
 def publish_api(interview_id: int):
     session = Session()
@@ -165,7 +159,7 @@ def publish_api(interview_id: int):
     return jsonify({"job_id": job.id, "job": jobs.job_json(job)}), 202
 
 
-@bp.delete("/api/interviews/<int:interview_id>/publish")
+@bp.delete("/api/interviews/<id:interview_id>/publish")
 @require_roles(*EDIT)
 def unpublish_api(interview_id: int):
     session = Session()
@@ -183,7 +177,7 @@ def unpublish_api(interview_id: int):
     return jsonify({"ok": True, "state": interview.state})
 
 
-@bp.get("/api/interviews/<int:interview_id>/jobs")
+@bp.get("/api/interviews/<id:interview_id>/jobs")
 @require_roles(*WATCH_JOBS)
 def list_jobs_api(interview_id: int):
     session = Session()
@@ -191,13 +185,13 @@ def list_jobs_api(interview_id: int):
     return jsonify({"jobs": [jobs.job_json(j) for j in jobs.list_jobs(session, interview_id)]})
 
 
-@bp.get("/api/jobs/<int:job_id>")
+@bp.get("/api/jobs/<id:job_id>")
 @require_roles(*WATCH_JOBS)
 def get_job_api(job_id: int):
     return jsonify(jobs.job_json(jobs.get_job(Session(), job_id)))
 
 
-@bp.post("/api/jobs/<int:job_id>/cancel")
+@bp.post("/api/jobs/<id:job_id>/cancel")
 @require_roles(*EDIT)
 def cancel_job_api(job_id: int):
     session = Session()
@@ -209,7 +203,7 @@ def cancel_job_api(job_id: int):
 
 # ---- pages ----------------------------------------------------------------------------------
 
-@bp.get("/studio/<int:interview_id>/edit")
+@bp.get("/studio/<id:interview_id>/edit")
 @require_staff_page(*EDIT)
 def editor_page(interview_id: int):
     interview = Session().get(Interview, interview_id)
@@ -263,13 +257,13 @@ def archive_asset(name: str):
     return send_from_directory(_archive_dir() / "assets", name, max_age=3600)
 
 
-@bp.get("/archive/<int:interview_id>")
+@bp.get("/archive/<id:interview_id>")
 def archive_page_redirect(interview_id: int):
     return redirect(f"/archive/{interview_id}/", code=301)
 
 
-@bp.get("/archive/<int:interview_id>/")
-@bp.get("/archive/<int:interview_id>/<path:name>")
+@bp.get("/archive/<id:interview_id>/")
+@bp.get("/archive/<id:interview_id>/<path:name>")
 def archive_file(interview_id: int, name: str = "index.html"):
     folder = archive.current_folder(current_app.config["DATA_DIR"], interview_id)
     if folder is None:
