@@ -11,11 +11,12 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select
 
 from studio.platform.db import utcnow
 from studio.platform.errors import Forbidden, NotFound, TooMany, ValidationError
 from studio.platform.events import record_event
+from studio.platform.streams import lock_interview as _lock_interview
 from studio.platform.models import Interview, User
 from studio.platform.timefmt import iso
 
@@ -104,17 +105,26 @@ def _clean_contact(body: dict) -> str:
     return contact
 
 
-def lock_interview(session, interview_id: int) -> None:
-    """Serialise writers of one interview (a row write lock on SQLite and PostgreSQL alike),
-    so the duplicate and rate-limit checks made after it see every earlier submission. Held to
-    the commit: take it as late as possible."""
-    session.execute(update(Interview).where(Interview.id == interview_id).values(last_seq=Interview.last_seq))
+# Serialise writers of one interview (a row write lock on SQLite and PostgreSQL alike), so the
+# duplicate and rate-limit checks made after it see every earlier submission. Held to the
+# commit: take it as late as possible. (The platform's; imported here by screening too.)
+lock_interview = _lock_interview
+
+_questions = Question.__table__
+# The intake's reads are Core statements on the session's connection: an ORM query would build
+# and fill a Question (30 columns) or go through the ORM's compile step, per netizen question.
+_RECEIPT_TAKEN = select(_questions.c.id).where(_questions.c.receipt == bindparam("code"))
+_SAME_QUESTION = (select(_questions.c.id).where(
+    _questions.c.interview_id == bindparam("interview_id"), _questions.c.client_key == bindparam("client_key"),
+    _questions.c.text_hash == bindparam("text_hash"), _questions.c.created_at > bindparam("since"))
+    .order_by(_questions.c.id).limit(1))
 
 
 def _new_receipt(session) -> str:
+    connection = session.connection()
     while True:
         code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
-        if session.scalar(select(Question.id).where(Question.receipt == code)) is None:
+        if connection.execute(_RECEIPT_TAKEN, {"code": code}).first() is None:
             return code
 
 
@@ -245,9 +255,12 @@ def submit_question(session, interview: Interview, body: dict, *, user: User | N
 
 
 def _same_question(session, interview_id: int, client_key: str, text_hash: str, now: datetime):
-    return session.scalar(select(Question).where(
-        Question.interview_id == interview_id, Question.client_key == client_key,
-        Question.text_hash == text_hash, Question.created_at > now - DUPLICATE_WINDOW).order_by(Question.id))
+    """The client's question with this text within DUPLICATE_WINDOW, or None (nearly always)."""
+    session.flush()  # the ORM query this replaces saw what the session had pending
+    found = session.connection().execute(_SAME_QUESTION, {
+        "interview_id": interview_id, "client_key": client_key, "text_hash": text_hash,
+        "since": now - DUPLICATE_WINDOW}).first()
+    return session.get(Question, found[0]) if found else None
 
 
 def lookup_receipt(session, code: str) -> dict:

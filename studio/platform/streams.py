@@ -5,8 +5,9 @@ between states; the platform only needs to find one and to know whether the publ
 """
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.util import identity_key
 
 from .errors import NotFound
 from .http import MAX_ID
@@ -29,12 +30,21 @@ def get_interview(session, interview_id: int, staff: bool = True) -> Interview:
     return interview
 
 
+# A Core statement: the ORM's UPDATE would also evaluate its SET against every object in the
+# session (synchronize_session), on every locked write (each netizen question takes it).
+_LOCK = (update(Interview.__table__).where(Interview.__table__.c.id == bindparam("interview_id"))
+         .values(last_seq=Interview.__table__.c.last_seq))
+
+
 def lock_interview(session, interview_id: int) -> None:
     """Serialise writers of one interview until commit: a row lock on PostgreSQL, the write lock on SQLite.
 
     Use it before a check-then-insert ("is a job already running?") that must not race.
     """
-    session.execute(update(Interview).where(Interview.id == interview_id)
-                    .values(last_seq=Interview.last_seq))
+    session.flush()  # what the caller added goes first, as the ORM UPDATE's autoflush did
+    session.connection().execute(_LOCK, {"interview_id": interview_id})
+    interview = session.identity_map.get(identity_key(Interview, interview_id))
+    if interview is not None:
+        session.expire(interview, ["updated_at"])  # set by the UPDATE (the column's onupdate)
 
 
