@@ -95,9 +95,13 @@ _compiled: dict[str, tuple[tuple, Matcher]] = {}
 _compile_lock = threading.Lock()
 
 
+# A Core read (no ORM compile step): it runs for every netizen question.
+_VERSION = (select(WordlistVersion.__table__.c.version, WordlistVersion.__table__.c.changed_at)
+            .where(WordlistVersion.__table__.c.id == 1))
+
+
 def list_version(session) -> tuple:
-    row = session.execute(select(WordlistVersion.version, WordlistVersion.changed_at)
-                          .where(WordlistVersion.id == 1)).first()
+    row = session.connection().execute(_VERSION).first()
     return (str(session.get_bind().url), *(row or (0, None)))
 
 
