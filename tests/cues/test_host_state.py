@@ -48,3 +48,16 @@ console.log(JSON.stringify({todo, timers: HS.timers(S, Date.now())}));
 """)
     assert got["todo"] == {"render": False, "renderQueue": False, "full": False, "loadCues": True, "loadQuestions": True}
     assert got["timers"] == {"card": None, "show": None, "drift": None}
+
+
+def test_a_reset_zeroes_every_cards_time_as_the_server_did():
+    got = _run("""
+const S = HS.create();
+HS.applyFull(S, {version: 3, current: 1, cards: [{id: 1, planned_s: 60, actual_s: 75}, {id: 2, planned_s: 90, actual_s: 12}],
+                 show_started_at: '2026-01-01T10:00:00+08:00', card_started_at: '2026-01-01T10:01:15+08:00',
+                 host_messages: []});
+HS.applyEvent(S, {type: 'cue.changed', data: {version: 4, current: 0, action: 'reset',
+  show_started_at: null, card_started_at: null, planned_offset_s: 0, left: null}});
+console.log(JSON.stringify({current: S.current, actual: S.cards.map(c => c.actual_s)}));
+""")
+    assert got == {"current": 0, "actual": [0, 0]}

@@ -277,8 +277,7 @@ def _cue_changed(state, ev, audience):
     for key in POSITION_KEYS:
         cues[key] = copy.deepcopy(data[key])
     if data["action"] == "reset":
-        # A reset zeroes every card's time; `action` says so (host_state.js does not yet: it
-        # keeps the old times until the next reload).
+        # A reset zeroes every card's time; `action` says so (host_state.js does the same).
         for card in cues["cards"]:
             card["actual_s"] = 0.0
     left = data["left"]

@@ -41,6 +41,9 @@
     if (p.left && S.cards[p.left.index] && S.cards[p.left.index].id === p.left.id) {
       S.cards[p.left.index].actual_s = p.left.actual_s;
     }
+    // A reset zeroes every card's time on the server (studio/cues/services.py): the event says
+    // so with its action, not with the cards.
+    if (p.action === 'reset') S.cards.forEach(function (card) { card.actual_s = 0; });
     if (S.pending === 0) { S.display = S.current; S.localCardStart = null; }
   }
 
