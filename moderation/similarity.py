@@ -6,11 +6,12 @@ is the share of bigrams they have in common.
 """
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import OrderedDict
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 SUGGEST_THRESHOLD = 0.5
 MAX_SUGGESTIONS = 5
@@ -67,6 +68,27 @@ MAX_INTERVIEWS = 16
 EXCLUDED_STATUSES = ("rejected", "merged")
 
 
+_built: list = []
+
+
+def _statements():
+    """The index's two reads of every refresh, built once (the models import late: see _rebuild)."""
+    if _built:
+        return _built
+    from studio.platform.models import Event
+
+    from .models import Question
+
+    events, questions = Event.__table__.c, Question.__table__.c
+    after = (select(events.seq, events.type, events.data)
+             .where(events.interview_id == bindparam("interview_id"), events.seq > bindparam("seq"))
+             .order_by(events.seq))
+    keys = select(questions.id, questions.match_key, questions.status).where(
+        questions.id.in_(bindparam("ids", expanding=True)), questions.interview_id == bindparam("interview_id"))
+    _built.extend((after, keys))
+    return _built
+
+
 class InterviewIndex:
     def __init__(self, interview_id: int):
         self.interview_id = interview_id
@@ -99,15 +121,12 @@ class InterviewIndex:
 
     def refresh(self, session, last_seq: int | None = None) -> None:
         """Apply what the event log says changed since the last call (one indexed range read)."""
-        from studio.platform.models import Event
-
-        from .models import Question
-
         if self.seq < 0 or (last_seq is not None and last_seq < self.seq):
             self._rebuild(session)
             return
-        rows = session.execute(select(Event.seq, Event.type, Event.data).where(
-            Event.interview_id == self.interview_id, Event.seq > self.seq).order_by(Event.seq)).all()
+        events_after, question_keys = _statements()
+        connection = session.connection()  # Core reads: no ORM compile step on every submission
+        rows = connection.execute(events_after, {"interview_id": self.interview_id, "seq": self.seq}).all()
         if not rows:
             return
         if rows[0].seq != self.seq + 1:
@@ -118,8 +137,7 @@ class InterviewIndex:
         changed = [i for i in changed if isinstance(i, int) and not isinstance(i, bool)]
         if changed:
             seen = set()
-            for row in session.execute(select(Question.id, Question.match_key, Question.status).where(
-                    Question.id.in_(changed), Question.interview_id == self.interview_id)):
+            for row in connection.execute(question_keys, {"ids": changed, "interview_id": self.interview_id}):
                 self._put(row.id, row.match_key, row.status)
                 seen.add(row.id)
             for gone in set(changed) - seen:  # a question no longer there is no candidate
@@ -140,16 +158,17 @@ class InterviewIndex:
             ids.update(taken)
             budget -= len(taken)
         ids.discard(exclude)
-        scored = []
+        # dice() inlined and (-score, id) tuples, dicts only for the best `limit`: this loop runs
+        # for up to MAX_CANDIDATES questions on every submission.
+        keys, size, scored = self.keys, len(grams), []
         for other_id in ids:
-            other = self.keys.get(other_id)
+            other = keys.get(other_id)
             if other is None:
                 continue
-            score = dice(grams, other)
+            score = 2 * len(grams & other) / (size + len(other)) if size and other else 0.0
             if score >= threshold:
-                scored.append({"question_id": other_id, "score": round(score, 2)})
-        scored.sort(key=lambda s: (-s["score"], s["question_id"]))
-        return scored[:limit]
+                scored.append((-round(score, 2), other_id))
+        return [{"question_id": other_id, "score": -score} for score, other_id in heapq.nsmallest(limit, scored)]
 
 
 _indexes: "OrderedDict[tuple[str, int], InterviewIndex]" = OrderedDict()
