@@ -158,16 +158,25 @@ class InterviewIndex:
             ids.update(taken)
             budget -= len(taken)
         ids.discard(exclude)
-        # dice() inlined and (-score, id) tuples, dicts only for the best `limit`: this loop runs
-        # for up to MAX_CANDIDATES questions on every submission.
-        keys, size, scored = self.keys, len(grams), []
+        # dice() inlined, its rounded value computed once per (shared grams, sizes) pair (a few
+        # distinct ones among hundreds of candidates), (-score, id) tuples and dicts only for the
+        # best `limit`: this loop runs for up to MAX_CANDIDATES questions on every submission.
+        keys, size, scored, rounded = self.keys, len(grams), [], {}
         for other_id in ids:
             other = keys.get(other_id)
             if other is None:
                 continue
-            score = 2 * len(grams & other) / (size + len(other)) if size and other else 0.0
-            if score >= threshold:
-                scored.append((-round(score, 2), other_id))
+            pair = (len(grams & other), len(other))
+            score = rounded.get(pair)
+            if score is None:
+                exact = 2 * pair[0] / (size + pair[1]) if size and other else 0.0
+                score = rounded[pair] = -round(exact, 2) if exact >= threshold else None
+                if score is None:
+                    rounded[pair] = False
+                    continue
+            elif score is False:
+                continue
+            scored.append((score, other_id))
         return [{"question_id": other_id, "score": -score} for score, other_id in heapq.nsmallest(limit, scored)]
 
 
