@@ -11,9 +11,11 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from sqlalchemy import select
 
 from studio.platform import users
-from studio.platform.auth import require_staff_page
+from studio.platform.auth import require_page_permission, require_staff_page
+from studio.platform.permissions import PERMISSIONS as PLATFORM_PERMISSIONS
 from studio.platform.db import Session
 from .services import ADMIN_MOVES, STATE_LABELS, get_interview, interview_json, list_interviews
+from .permissions import PERMISSIONS
 from studio.platform.models import INTERVIEW_STATES, ROLES, Interview
 from studio.platform.timefmt import local_zone
 
@@ -106,7 +108,7 @@ def admin_interviews():
 
 
 @bp.get("/admin/interviews/<id:interview_id>")
-@require_staff_page("admin")
+@require_page_permission(PERMISSIONS["edit_interviews"])
 def admin_interview_edit(interview_id: int):
     """Everything about one interview, and the buttons that start and end its live."""
     interview = get_interview(Session(), interview_id)
@@ -127,7 +129,7 @@ def admin_interview_edit(interview_id: int):
 
 
 @bp.get("/admin/users")
-@require_staff_page("admin")
+@require_page_permission(PLATFORM_PERMISSIONS["manage_accounts"])
 def admin_users():
     session = Session()
     return render_template("admin_users.html", accounts=users.list_accounts(session), roles=ROLES)

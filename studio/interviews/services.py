@@ -8,7 +8,7 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from studio.platform.auth import has_role, require_roles
+from studio.platform.auth import has_role, require_permission
 from studio.platform.db import Session, utcnow
 from studio.platform.errors import Conflict, NotFound, ValidationError
 from studio.platform.http import json_body
@@ -16,6 +16,7 @@ from studio.platform.streams import MAX_ID, PUBLIC_STATES, get_interview, lock_i
 from studio.platform.events import close_public_room_after_commit, record_event
 from studio.platform.models import INTERVIEW_KINDS, INTERVIEW_STATES, Guest, Interview, InterviewUnit, Unit
 from studio.feed.models import Image
+from .permissions import PERMISSIONS
 from studio.platform.timefmt import iso, parse_iso
 
 # Which state may follow which. ended -> live resumes a live ended by mistake;
@@ -375,7 +376,7 @@ def get_interview_api(interview_id: int):
 
 
 @bp.post("/api/interviews")
-@require_roles("admin")
+@require_permission(PERMISSIONS["edit_interviews"])
 def create_interview_api():
     session = Session()
     interview = create_interview(session, json_body())
@@ -384,7 +385,7 @@ def create_interview_api():
 
 
 @bp.patch("/api/interviews/<id:interview_id>")
-@require_roles("admin")
+@require_permission(PERMISSIONS["edit_interviews"])
 def update_interview_api(interview_id: int):
     session = Session()
     interview = update_interview(session, get_interview(session, interview_id), json_body())
@@ -393,7 +394,7 @@ def update_interview_api(interview_id: int):
 
 
 @bp.delete("/api/interviews/<id:interview_id>")
-@require_roles("admin")
+@require_permission(PERMISSIONS["edit_interviews"])
 def delete_interview_api(interview_id: int):
     session = Session()
     delete_planned_interview(session, get_interview(session, interview_id))
@@ -402,7 +403,7 @@ def delete_interview_api(interview_id: int):
 
 
 @bp.post("/api/interviews/<id:interview_id>/state")
-@require_roles("admin", "director", "host")
+@require_permission(PERMISSIONS["change_live_state"])
 def change_state_api(interview_id: int):
     """Start or end the live (the studio roles may do this; admin may do any transition)."""
     body = json_body()

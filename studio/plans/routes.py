@@ -7,11 +7,12 @@ from pathlib import Path
 import click
 from flask import Blueprint, jsonify, request
 
-from studio.platform.auth import allow_body, require_roles
+from studio.platform.auth import allow_body, require_permission
 from studio.platform.db import Session
 from studio.platform.errors import DomainError, ValidationError
 from studio.interviews import interview_json
 from .importer import MAX_FILE_BYTES, import_plan
+from .permissions import PERMISSIONS
 
 # cli_group="plan" gives `flask --app server plan import FILE --year YYYY`.
 bp = Blueprint("plans", __name__, cli_group="plan")
@@ -22,7 +23,7 @@ def _flag(value: str | None) -> bool:
 
 
 @bp.post("/api/plans/import")
-@require_roles("admin")
+@require_permission(PERMISSIONS["import_plans"])
 @allow_body(MAX_FILE_BYTES / (1024 * 1024))
 def import_plan_api():
     """Multipart `file` + `year` (+ `dry_run=1` to preview): all rows or none."""

@@ -364,6 +364,64 @@ def drop_ended_staff_sockets() -> int:
     return dropped
 
 
+class Permission(tuple):
+    """The roles granted one permission of an area's table (admin has every permission anyway).
+
+    A tuple of role names, so has_role, require_roles and the OpenAPI's x-roles read it as they
+    read a literal tuple; it knows its name ("<area>.<permission>"), which is how a test tells
+    that a route's or a socket action's roles come from a table rather than being retyped.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, roles: tuple[str, ...]):
+        unknown = [role for role in roles if role not in ROLES]
+        if not roles or unknown:
+            # An empty tuple would mean "admin only" to require_roles but "any staff" to a socket
+            # action: a table says which, with ("admin",) or ROLES.
+            raise ValueError(f"permission {name}: roles must be a non-empty tuple of {ROLES}, not {roles!r}")
+        permission = super().__new__(cls, roles)
+        permission.name = name
+        return permission
+
+    @property
+    def granted(self) -> frozenset[str]:
+        """Every role that holds it, admin included (what the permission tests enumerate)."""
+        return frozenset({"admin", *self})
+
+
+# area -> its table: every permission an area's routes, sockets and tests name.
+PERMISSION_TABLES: dict[str, dict[str, Permission]] = {}
+
+
+def permission_table(area: str, grants: dict[str, tuple[str, ...]]) -> dict[str, Permission]:
+    """An area's permission table: {what the permission allows: roles granted it besides admin}."""
+    table = {name: Permission(f"{area}.{name}", roles) for name, roles in grants.items()}
+    PERMISSION_TABLES[area] = table
+    return table
+
+
+def _marked(decorator, permission: Permission):
+    if not isinstance(permission, Permission):
+        raise TypeError(f"expected an entry of an area's permission table, not {permission!r}")
+
+    def mark(view):
+        wrapped = decorator(view)
+        wrapped.permission = permission.name
+        return wrapped
+    return mark
+
+
+def require_permission(permission: Permission):
+    """Route decorator: require_roles with the roles an area's table grants `permission`."""
+    return _marked(require_roles(*permission), permission)
+
+
+def require_page_permission(permission: Permission):
+    """Page decorator: require_staff_page with the roles an area's table grants `permission`."""
+    return _marked(require_staff_page(*permission), permission)
+
+
 def require_roles(*roles: str):
     """Route decorator: a logged-in staff member with one of these roles (or admin)."""
     def decorator(view):

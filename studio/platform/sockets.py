@@ -18,6 +18,7 @@ from .events import PUBLIC, STAFF, build_snapshot, replay_events, room_for
 from .extensions import socketio
 from .streams import get_interview
 from .origins import origin_allowed
+from .permissions import PERMISSIONS
 
 log = logging.getLogger(__name__)
 SESSION_CHECK_KEY = "staff_socket_check"
@@ -199,13 +200,13 @@ def live_leave(data, _user):
     return {}
 
 
-@socket_action("join", namespace="/studio")
+@socket_action("join", namespace="/studio", roles=PERMISSIONS["follow_staff_events"])
 def studio_join(data, _user):
     """Follow all of an interview's events, staff-only included: {interview_id, last_seq?}."""
     return _join(data, STAFF)
 
 
-@socket_action("leave", namespace="/studio")
+@socket_action("leave", namespace="/studio", roles=PERMISSIONS["follow_staff_events"])
 def studio_leave(data, _user):
     """Stop following an interview: {interview_id}."""
     if isinstance(data.get("interview_id"), int):

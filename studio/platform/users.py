@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 from sqlalchemy import select
 
-from .auth import (create_user, drop_ended_staff_sockets, end_user_sessions, require_roles,
-                   set_password, user_json)
+from .auth import (create_user, drop_ended_staff_sockets, end_user_sessions,
+                   require_permission, set_password, user_json)
 from .db import Session
 from .errors import Forbidden, NotFound, ValidationError
 from typing import Literal
@@ -14,6 +14,7 @@ from pydantic import Field
 
 from .http import Body, declare, error_code
 from .models import ROLES, User
+from .permissions import PERMISSIONS
 from .timefmt import iso
 
 bp = Blueprint("users", __name__)
@@ -90,13 +91,13 @@ def update_account(session, actor: User, user: User, body: dict) -> User:
 # ---- HTTP -----------------------------------------------------------------------------------
 
 @bp.get("/api/users")
-@require_roles("admin")
+@require_permission(PERMISSIONS["manage_accounts"])
 def list_users_api():
     return jsonify({"users": [account_json(u) for u in list_accounts(Session())], "roles": list(ROLES)})
 
 
 @bp.post("/api/users")
-@require_roles("admin")
+@require_permission(PERMISSIONS["manage_accounts"])
 @declare(body=NewAccount, resp={201: None})
 def create_user_api(body: NewAccount):
     session = Session()
@@ -106,7 +107,7 @@ def create_user_api(body: NewAccount):
 
 
 @bp.patch("/api/users/<id:user_id>")
-@require_roles("admin")
+@require_permission(PERMISSIONS["manage_accounts"])
 @declare(body=AccountChange)
 def update_user_api(user_id: int, body: AccountChange):
     session = Session()
