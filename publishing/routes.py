@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_te
 from sqlalchemy import select
 
 from studio.platform.auth import allow_body, require_roles, require_staff_page
-from studio.platform.http import json_body
+from studio.platform.http import declare, read_body
 from studio.platform.db import Session
 from studio.platform.errors import Conflict, NotFound, ValidationError
 from studio.platform.events import record_event
@@ -23,6 +23,8 @@ from .edit import edit_json, joined_time_at, joined_timeline, save_edit, total_d
 from .models import EditDecision
 from .pipeline import default_chapters
 from .recordings import register_path, register_upload
+from .schemas import EditBody, EditorMaterial, EditOut, JobList, JobOut, PublishAccepted, RecordingList, \
+    RecordingOut, RecordingPath, RecordingUpload, Unpublished
 
 bp = Blueprint("publishing", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/publishing")
@@ -44,6 +46,7 @@ def _started_at(value) -> object:
 
 @bp.get("/api/interviews/<id:interview_id>/recordings")
 @require_roles(*VIEW_RECORDINGS)
+@declare(resp={200: RecordingList})
 def list_recordings_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -53,6 +56,7 @@ def list_recordings_api(interview_id: int):
 @bp.post("/api/interviews/<id:interview_id>/recordings")
 @require_roles("publisher", "director")
 @allow_body("MAX_RECORDING_UPLOAD_MB", mimetypes=("multipart/form-data",))  # streamed to disk
+@declare(form=RecordingUpload, resp={201: RecordingOut})  # or a JSON RecordingPath, read below
 def register_recording_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -63,9 +67,9 @@ def register_recording_api(interview_id: int):
         recording = register_upload(session, current_app.config, interview_id, upload,
                                     _started_at(request.form.get("started_at")))
     else:
-        body = json_body()
-        recording = register_path(session, current_app.config, interview_id, body.get("path"),
-                                  _started_at(body.get("started_at")))
+        body = read_body(RecordingPath)
+        recording = register_path(session, current_app.config, interview_id, body.path,
+                                  _started_at(body.started_at))
     session.commit()
     return jsonify(recording_json(recording)), 201
 
@@ -131,6 +135,7 @@ def _editor_material(session, interview) -> dict:
 
 @bp.get("/api/interviews/<id:interview_id>/edit")
 @require_roles(*EDIT)
+@declare(resp={200: EditorMaterial})
 def get_edit_api(interview_id: int):
     session = Session()
     return jsonify(_editor_material(session, get_interview(session, interview_id)))
@@ -138,10 +143,11 @@ def get_edit_api(interview_id: int):
 
 @bp.put("/api/interviews/<id:interview_id>/edit")
 @require_roles(*EDIT)
-def save_edit_api(interview_id: int):
+@declare(body=EditBody, resp={200: EditOut})
+def save_edit_api(interview_id: int, body: EditBody):
     session = Session()
     get_interview(session, interview_id)
-    decision = save_edit(session, interview_id, json_body(), g.user.id)
+    decision = save_edit(session, interview_id, body.model_dump(exclude_unset=True), g.user.id)
     data = edit_json(decision)
     record_event(session, interview_id, "edit.saved", {"revision": decision.revision, "by": g.user.display_name})
     session.commit()
@@ -152,6 +158,7 @@ def save_edit_api(interview_id: int):
 
 @bp.post("/api/interviews/<id:interview_id>/publish")
 @require_roles(*EDIT)
+@declare(resp={202: PublishAccepted})
 def publish_api(interview_id: int):
     session = Session()
     job = jobs.enqueue_publish(session, interview_id, g.user.id)
@@ -161,6 +168,7 @@ def publish_api(interview_id: int):
 
 @bp.delete("/api/interviews/<id:interview_id>/publish")
 @require_roles(*EDIT)
+@declare(resp={200: Unpublished})
 def unpublish_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id)
@@ -179,6 +187,7 @@ def unpublish_api(interview_id: int):
 
 @bp.get("/api/interviews/<id:interview_id>/jobs")
 @require_roles(*WATCH_JOBS)
+@declare(resp={200: JobList})
 def list_jobs_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -187,12 +196,14 @@ def list_jobs_api(interview_id: int):
 
 @bp.get("/api/jobs/<id:job_id>")
 @require_roles(*WATCH_JOBS)
+@declare(resp={200: JobOut})
 def get_job_api(job_id: int):
     return jsonify(jobs.job_json(jobs.get_job(Session(), job_id)))
 
 
 @bp.post("/api/jobs/<id:job_id>/cancel")
 @require_roles(*EDIT)
+@declare(resp={200: JobOut})
 def cancel_job_api(job_id: int):
     session = Session()
     job = jobs.request_cancel(session, jobs.get_job(session, job_id))
