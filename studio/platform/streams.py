@@ -5,7 +5,7 @@ between states; the platform only needs to find one and to know whether the publ
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.util import identity_key
 
@@ -18,13 +18,18 @@ PUBLIC_STATES = ("preview", "live", "ended", "published")
 # eager (selectin) on the model for the lists, are two more queries each time. Here they load
 # when first read (one query each), as before but only for the callers that read them.
 _ROW_ONLY = (lazyload(Interview.units), lazyload(Interview.guests))
+# Built once: session.get() would build (and key for the statement cache) a new SELECT per call.
+_BY_ID = select(Interview).options(*_ROW_ONLY).where(Interview.id == bindparam("interview_id"))
 
 
 def get_interview(session, interview_id: int, staff: bool = True) -> Interview:
     """An interview by id; the public only sees announced ones."""
     if isinstance(interview_id, bool) or not isinstance(interview_id, int) or not 0 < interview_id <= MAX_ID:
         raise NotFound("访谈不存在", code="interview_not_found")
-    interview = session.get(Interview, interview_id, options=_ROW_ONLY)
+    if identity_key(Interview, interview_id) in session.identity_map:
+        interview = session.get(Interview, interview_id)  # the session's copy (refreshed if expired)
+    else:
+        interview = session.execute(_BY_ID, {"interview_id": interview_id}).scalar_one_or_none()
     if interview is None or (not staff and interview.state not in PUBLIC_STATES):
         raise NotFound("访谈不存在", code="interview_not_found")
     return interview
