@@ -13,13 +13,14 @@ from pathlib import Path
 from flask import current_app, render_template
 from markupsafe import Markup, escape
 
-from studio.platform.auth import require_staff_page
+from studio.platform.auth import require_page_permission
 from studio.platform.db import Session
 from studio.platform.errors import NotFound
 from studio.interviews import get_interview, guest_json, interview_json
 from studio.platform.signals import viewer_page_context
 from studio.platform.timefmt import iso, local_zone
 from . import services
+from .permissions import PERMISSIONS
 from .routes import bp  # the feed's one blueprint; routes.py never imports this module
 
 # The same rule as FangtanLive.renderText in static/js/live.js: only http(s) URLs become links,
@@ -66,7 +67,7 @@ def _not_found_page():
 
 
 @bp.get(f"/studio/<id:interview_id>/feed")
-@require_staff_page("feed_editor")
+@require_page_permission(PERMISSIONS["write_feed"])
 def feed_editor_page(interview_id: int):
     interview = _interview_or_none(interview_id, staff=True)
     if interview is None:

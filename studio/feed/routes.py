@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request, send_file
 
-from studio.platform.auth import allow_body, require_roles
+from studio.platform.auth import allow_body, require_permission
 from studio.platform.http import json_body
 from studio.platform.db import Session
 from studio.platform.errors import ValidationError
 from studio.interviews import get_interview
-from studio.platform.models import ROLES
 from studio.feed.models import Image
 from . import images, services
+from .permissions import PERMISSIONS
 
 bp = Blueprint("feed", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/feed")
@@ -33,7 +33,7 @@ def list_feed_api(interview_id: int):
 
 
 @bp.post(f"/api/interviews/<id:interview_id>/feed")
-@require_roles("feed_editor")
+@require_permission(PERMISSIONS["write_feed"])
 def post_entry_api(interview_id: int):
     body = json_body()
     session = Session()
@@ -43,7 +43,7 @@ def post_entry_api(interview_id: int):
 
 
 @bp.patch(f"/api/feed/<id:entry_id>")
-@require_roles("feed_editor")
+@require_permission(PERMISSIONS["write_feed"])
 def edit_entry_api(entry_id: int):
     body = json_body()
     session = Session()
@@ -53,7 +53,7 @@ def edit_entry_api(entry_id: int):
 
 
 @bp.delete(f"/api/feed/<id:entry_id>")
-@require_roles("feed_editor")
+@require_permission(PERMISSIONS["write_feed"])
 def withdraw_entry_api(entry_id: int):
     session = Session()
     entry = services.withdraw_entry(session, services.get_entry(session, entry_id), g.user)
@@ -62,7 +62,7 @@ def withdraw_entry_api(entry_id: int):
 
 
 @bp.get(f"/api/feed/<id:entry_id>/history")
-@require_roles(*ROLES)
+@require_permission(PERMISSIONS["read_entry_history"])
 def entry_history_api(entry_id: int):
     session = Session()
     entry = services.get_entry(session, entry_id)
@@ -70,7 +70,7 @@ def entry_history_api(entry_id: int):
 
 
 @bp.post(f"/api/interviews/<id:interview_id>/images")
-@require_roles("feed_editor")
+@require_permission(PERMISSIONS["write_feed"])
 @allow_body("MAX_UPLOAD_MB", mimetypes=("multipart/form-data",))
 def upload_image_api(interview_id: int):
     max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from studio.platform.db import utcnow
 from studio.platform.errors import Conflict, NotFound, ValidationError
 from studio.platform.events import record_event, redact_public_events
+from studio.platform.http import MAX_ID
 from studio.platform.models import Guest, Interview, User
 from studio.feed.models import FEED_SPEAKERS, FeedEntry, FeedRevision, Image
 from studio.platform.timefmt import iso
@@ -30,7 +31,6 @@ MAX_TEXT_CHARS = 5000
 # their API names (the API name is still in the error's `field`).
 FIELD_NAMES = {"text": "内容", "speaker": "发言人", "speaker_name": "发言人姓名", "guest_id": "嘉宾",
                "image_id": "图片", "pinned": "置顶", "venue_id": "会场"}
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 # C0/C1 controls except tab and newline, plus the bidi overrides and zero-width marks that can
 # make a line read differently from what it says.
