@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
 
 from studio.platform.auth import allow_body, has_role, require_roles, require_staff_page
-from studio.platform.http import MAX_ID, json_body
+from studio.platform.http import declare, read_body
 from studio.platform.db import Session, utcnow
 from studio.platform.errors import DomainError, Forbidden, NotFound, Unauthorized, ValidationError
 from studio.interviews import get_interview
@@ -16,6 +16,9 @@ from studio.platform.models import Interview, Unit
 from studio.platform.timefmt import iso, local_zone
 from . import assessment as assess
 from . import deadlines, digest, scripts, series, stats
+from .schemas import Assessment, DeadlineList, DeadlineOverrides, Diff, DiffQuery, Digest, LiaisonLink, \
+    LiaisonQuery, Review, Reviewed, ScriptText, ScriptUpload, SeriesBody, SeriesList, SeriesOut, Stats, \
+    VersionList, VersionSubmitted, VersionText, YearDeadlineList, YearDeadlinesQuery, YearQuery
 
 bp = Blueprint("programme", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/programme")
@@ -32,30 +35,11 @@ def now() -> datetime:
     return clock() if callable(clock) else utcnow()
 
 
-def _year(required: bool = True) -> int | None:
-    raw = request.args.get("year")
-    if raw in (None, ""):
-        if required:
-            raise ValidationError("请给出 year（如 2024）", code="invalid_year", field="year")
-        return None
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
-        raise ValidationError("year 必须是 2000–2100 的年份", code="invalid_year", field="year")
-    return int(raw)
-
-
-def _unit_id() -> int | None:
-    raw = request.args.get("unit_id")
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or int(raw) > MAX_ID:
-        raise ValidationError("unit_id 必须是整数", code="invalid_field", field="unit_id")
-    return int(raw)
-
-
 # ---- deadlines ----------------------------------------------------------------------------
 
 @bp.get("/api/interviews/<id:interview_id>/deadlines")
 @require_roles(*STAFF)
+@declare(resp={200: DeadlineList})
 def deadlines_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id)
@@ -65,10 +49,11 @@ def deadlines_api(interview_id: int):
 
 @bp.patch("/api/interviews/<id:interview_id>/deadlines")
 @require_roles(*ADMIN_ONLY)
-def set_deadlines_api(interview_id: int):
+@declare(body=DeadlineOverrides, resp={200: DeadlineList})
+def set_deadlines_api(interview_id: int, body: DeadlineOverrides):
     session = Session()
     interview = get_interview(session, interview_id)
-    deadlines.set_overrides(session, interview, json_body())
+    deadlines.set_overrides(session, interview, body.model_dump(exclude_unset=True))
     session.commit()
     rows = deadlines.interview_deadlines(session, interview, current_app.config, now())
     return jsonify({"deadlines": [d.as_json() for d in rows]})
@@ -76,15 +61,16 @@ def set_deadlines_api(interview_id: int):
 
 @bp.get("/api/deadlines")
 @require_roles(*STAFF)
-def year_deadlines_api():
-    year = _year()
-    state = deadlines.check_state(request.args.get("state"))
-    rows = deadlines.year_deadlines(Session(), year, current_app.config, now(), state, _unit_id())
+@declare(query=YearDeadlinesQuery, resp={200: YearDeadlineList})
+def year_deadlines_api(query: YearDeadlinesQuery):
+    state = deadlines.check_state(query.state)
+    rows = deadlines.year_deadlines(Session(), query.year, current_app.config, now(), state, query.unit_id)
     return jsonify({"deadlines": rows})
 
 
 @bp.get("/api/digest")
 @require_roles(*ADMIN_ONLY)
+@declare(resp={200: Digest})
 def digest_api():
     items = digest.digest_items(Session(), current_app.config, now())
     return jsonify({"items": items, "recipients": {a: len(i) for a, i in digest.by_recipient(items).items()},
@@ -132,10 +118,7 @@ def _read_upload() -> tuple[str, str, str]:
         text, kind = read_upload(upload.filename, raw)
         return text, upload.filename, kind
     if request.mimetype == "application/json":
-        body = json_body()
-        if not isinstance(body.get("text"), str):
-            raise ValidationError("text 必须是字符串", code="invalid_field", field="text")
-        return body["text"], "粘贴文本", "text"
+        return read_body(ScriptText).text, "粘贴文本", "text"
     if request.mimetype in ("text/plain", ""):
         raw = request.stream.read(limit + 1)
         if len(raw) > limit:
@@ -148,7 +131,8 @@ def _read_upload() -> tuple[str, str, str]:
 @bp.post("/api/interviews/<id:interview_id>/script-versions")
 @_token_or_roles(*SCRIPT_ROLES)
 @allow_body("MAX_UPLOAD_MB")
-def submit_version_api(interview_id: int):
+@declare(query=LiaisonQuery, form=ScriptUpload, resp={201: VersionSubmitted})  # or JSON ScriptText, text/plain
+def submit_version_api(interview_id: int, query: LiaisonQuery):
     session = Session()
     interview = get_interview(session, interview_id)
     text, name, kind = _read_upload()
@@ -169,6 +153,7 @@ def _users(session, rows):
 
 @bp.get("/api/interviews/<id:interview_id>/script-versions")
 @require_roles(*SCRIPT_ROLES)
+@declare(resp={200: VersionList})
 def list_versions_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -179,6 +164,7 @@ def list_versions_api(interview_id: int):
 
 @bp.get("/api/interviews/<id:interview_id>/script-versions/<id:version>")
 @require_roles(*SCRIPT_ROLES)
+@declare(resp={200: VersionText})
 def get_version_api(interview_id: int, version: int):
     session = Session()
     get_interview(session, interview_id)
@@ -189,24 +175,23 @@ def get_version_api(interview_id: int, version: int):
 
 @bp.get("/api/interviews/<id:interview_id>/script-versions/<id:version>/diff")
 @require_roles(*SCRIPT_ROLES)
-def diff_api(interview_id: int, version: int):
+@declare(query=DiffQuery, resp={200: Diff})
+def diff_api(interview_id: int, version: int, query: DiffQuery):
     session = Session()
     get_interview(session, interview_id)
     new = scripts.get_version(session, interview_id, version)
-    against = request.args.get("against", str(version - 1))
-    if not against.isdigit():
-        raise ValidationError("against 必须是版本号", code="invalid_field", field="against")
-    old = scripts.get_version(session, interview_id, int(against))
+    old = scripts.get_version(session, interview_id, version - 1 if query.against is None else query.against)
     return jsonify({"from": old.version, "to": new.version, "unified": scripts.diff_unified(old, new),
                     "html": scripts.diff_html(old, new)})
 
 
 @bp.post("/api/interviews/<id:interview_id>/script-versions/<id:version>/review")
 @require_roles(*SCRIPT_ROLES)
-def review_api(interview_id: int, version: int):
+@declare(body=Review, resp={200: Reviewed})
+def review_api(interview_id: int, version: int, body: Review):
     session = Session()
     interview = get_interview(session, interview_id)
-    row, cues = scripts.review_version(session, interview, version, json_body(), g.user)
+    row, cues = scripts.review_version(session, interview, version, body.model_dump(exclude_unset=True), g.user)
     session.commit()
     data = scripts.version_json(row, current_app.config["SCRIPT_MIN_CHARS"], {g.user.id: g.user})
     return jsonify({**data, "cards": len(cues["cards"]) if cues else None})
@@ -219,6 +204,7 @@ def _link_json(interview_id: int, token: str) -> dict:
 
 @bp.route("/api/interviews/<id:interview_id>/liaison-link", methods=["GET", "POST"])
 @require_roles(*ADMIN_ONLY)
+@declare(resp={200: LiaisonLink})
 def liaison_link_api(interview_id: int):
     """GET: the link (made on first use); POST: a new token, the old link stops working."""
     session = Session()
@@ -250,6 +236,7 @@ def liaison_page(interview_id: int):
 # ---- series -------------------------------------------------------------------------------
 
 @bp.get("/api/series")
+@declare(resp={200: SeriesList})
 def list_series_api():
     session = Session()
     return jsonify({"series": [series.series_json(session, s) for s in series.list_series(session)]})
@@ -257,18 +244,20 @@ def list_series_api():
 
 @bp.post("/api/series")
 @require_roles(*ADMIN_ONLY)
-def create_series_api():
+@declare(body=SeriesBody, resp={201: SeriesOut})
+def create_series_api(body: SeriesBody):
     session = Session()
-    s = series.create_series(session, json_body())
+    s = series.create_series(session, body.model_dump(exclude_unset=True))
     session.commit()
     return jsonify(series.series_json(session, s)), 201
 
 
 @bp.patch("/api/series/<id:series_id>")
 @require_roles(*ADMIN_ONLY)
-def update_series_api(series_id: int):
+@declare(body=SeriesBody, resp={200: SeriesOut})
+def update_series_api(series_id: int, body: SeriesBody):
     session = Session()
-    s = series.update_series(session, series.get_series(session, series_id), json_body())
+    s = series.update_series(session, series.get_series(session, series_id), body.model_dump(exclude_unset=True))
     session.commit()
     return jsonify(series.series_json(session, s))
 
@@ -309,14 +298,16 @@ def series_feed(slug: str):
 
 @bp.get("/api/assessment")
 @require_roles(*ADMIN_ONLY)
-def assessment_api():
-    return jsonify({"year": (year := _year()), "units": assess.assessment(Session(), year, current_app.config, now())})
+@declare(query=YearQuery, resp={200: Assessment})
+def assessment_api(query: YearQuery):
+    return jsonify({"year": query.year, "units": assess.assessment(Session(), query.year, current_app.config, now())})
 
 
 @bp.get("/api/assessment.xlsx")
 @require_roles(*ADMIN_ONLY)
-def assessment_xlsx_api():
-    year = _year()
+@declare(query=YearQuery, resp={200: None})
+def assessment_xlsx_api(query: YearQuery):
+    year = query.year
     data = assess.assessment_xlsx(assess.assessment(Session(), year, current_app.config, now()), year)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=assessment-{year}.xlsx"})
@@ -324,6 +315,7 @@ def assessment_xlsx_api():
 
 @bp.get("/api/interviews/<id:interview_id>/stats")
 @require_roles(*STAFF)
+@declare(resp={200: Stats})
 def stats_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
