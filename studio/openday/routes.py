@@ -9,12 +9,15 @@ import secrets
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from studio.platform.auth import client_ip, has_role, require_roles
-from studio.platform.http import json_body
+from studio.platform.http import declare, json_body, read_body
 from studio.platform.db import Session
 from studio.platform.errors import Forbidden, ValidationError
 from studio.interviews import get_interview, interview_json
 from studio.platform.origins import origin_allowed
 from . import after, exports, registration, survey
+from .schemas import After, AfterTexts, Application, ApplicationReview, NewSurvey, Opinions, Registrations, \
+    RegistrationsQuery, RegistrationState, ReportJob, Reviewed, Settings, Submitted, SurveyAnswers, SurveyChange, \
+    SurveyList, SurveyOut, SurveyResults, Thanks
 
 bp = Blueprint("openday", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/openday")
@@ -30,12 +33,14 @@ _DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PUBLIC_WRITE_ORIGIN_SETTINGS = ("EMBED_ORIGINS", "TRUSTED_ORIGINS")
 
 
-def _publicjson_body() -> dict:
+def _public_body(model) -> dict:
     """A public write: from our own pages (Origin) and as application/json only, so another site
-    cannot make a visitor's browser post a form or text/plain without a CORS preflight."""
+    cannot make a visitor's browser post a form or text/plain without a CORS preflight. Read in
+    the view, not by declare, so the origin is refused before the body is looked at."""
     if not origin_allowed(*PUBLIC_WRITE_ORIGIN_SETTINGS):
         raise Forbidden("不接受来自其他网站的请求", code="origin_refused")
-    return json_body(json_only=True)
+    json_body(json_only=True)
+    return read_body(model).model_dump(exclude_unset=True)
 
 
 def _device() -> tuple[str, bool]:
@@ -72,6 +77,7 @@ def _open_day(session, interview_id: int, staff: bool = True):
 # ---- registration ------------------------------------------------------------------------------
 
 @bp.get("/api/interviews/<id:interview_id>/openday")
+@declare(resp={200: RegistrationState})
 def openday_state_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id, staff=g.get("user") is not None)
@@ -82,17 +88,19 @@ def openday_state_api(interview_id: int):
 
 @bp.patch("/api/interviews/<id:interview_id>/openday")
 @require_roles(*REGISTRATION_ADMIN)
-def openday_settings_api(interview_id: int):
+@declare(body=Settings, resp={200: RegistrationState})
+def openday_settings_api(interview_id: int, body: Settings):
     session = Session()
     interview = _open_day(session, interview_id)
-    registration.update_settings(session, interview, json_body())
+    registration.update_settings(session, interview, body.model_dump(exclude_unset=True))
     session.commit()
     return jsonify(registration.registration_state(session, interview))
 
 
 @bp.post("/api/interviews/<id:interview_id>/registrations")
+@declare(resp={201: Submitted})  # the body (Application) is read after the origin check
 def register_api(interview_id: int):
-    body = _publicjson_body()
+    body = _public_body(Application)
     device_id, new = _device()
     session = Session()
     interview = get_interview(session, interview_id, staff=False)
@@ -108,20 +116,22 @@ def register_api(interview_id: int):
 
 @bp.get("/api/interviews/<id:interview_id>/registrations")
 @require_roles(*REGISTRATION_ADMIN)
-def registrations_api(interview_id: int):
+@declare(query=RegistrationsQuery, resp={200: Registrations})
+def registrations_api(interview_id: int, query: RegistrationsQuery):
     session = Session()
     _open_day(session, interview_id)
-    rows = registration.list_applications(session, interview_id, request.args.get("status") or None)
+    rows = registration.list_applications(session, interview_id, query.status)
     return jsonify({"registrations": [registration.application_json(a, phone=True) for a in rows],
                     **registration.registration_state(session, get_interview(session, interview_id))})
 
 
 @bp.post("/api/registrations/<id:application_id>/review")
 @require_roles(*REGISTRATION_ADMIN)
-def review_api(application_id: int):
+@declare(body=ApplicationReview, resp={200: Reviewed})
+def review_api(application_id: int, body: ApplicationReview):
     session = Session()
     application = registration.get_application(session, application_id)
-    changed = registration.review_application(session, application, g.user, json_body())
+    changed = registration.review_application(session, application, g.user, body.model_dump(exclude_unset=True))
     session.commit()
     return jsonify({"changed": [registration.application_json(a, phone=True) for a in changed]})
 
@@ -138,14 +148,16 @@ def registrations_xlsx_api(interview_id: int):
 
 @bp.post("/api/interviews/<id:interview_id>/surveys")
 @require_roles(*SURVEY_STAFF)
-def create_survey_api(interview_id: int):
+@declare(body=NewSurvey, resp={201: SurveyOut})
+def create_survey_api(interview_id: int, body: NewSurvey):
     session = Session()
-    created = survey.create_survey(session, get_interview(session, interview_id), json_body())
+    created = survey.create_survey(session, get_interview(session, interview_id), body.model_dump(exclude_unset=True))
     session.commit()
     return jsonify(survey.staff_survey_json(session, created)), 201
 
 
 @bp.get("/api/interviews/<id:interview_id>/surveys")
+@declare(resp={200: SurveyList})
 def surveys_api(interview_id: int):
     staff = has_role(g.get("user"), SURVEY_STAFF)
     session = Session()
@@ -156,16 +168,18 @@ def surveys_api(interview_id: int):
 
 @bp.patch("/api/surveys/<id:survey_id>")
 @require_roles(*SURVEY_STAFF)
-def change_survey_api(survey_id: int):
+@declare(body=SurveyChange, resp={200: SurveyOut})
+def change_survey_api(survey_id: int, body: SurveyChange):
     session = Session()
-    changed = survey.change_survey(session, survey.get_survey(session, survey_id), json_body())
+    changed = survey.change_survey(session, survey.get_survey(session, survey_id), body.model_dump(exclude_unset=True))
     session.commit()
     return jsonify(survey.staff_survey_json(session, changed))
 
 
 @bp.post("/api/surveys/<id:survey_id>/responses")
+@declare(resp={201: Thanks})  # the body (SurveyAnswers) is read after the origin check
 def answer_survey_api(survey_id: int):
-    body = _publicjson_body()
+    body = _public_body(SurveyAnswers)
     device_id, new = _device()
     session = Session()
     target = survey.get_survey(session, survey_id)
@@ -182,6 +196,7 @@ def answer_survey_api(survey_id: int):
 
 @bp.get("/api/surveys/<id:survey_id>/results")
 @require_roles(*SURVEY_STAFF)
+@declare(resp={200: SurveyResults})
 def survey_results_api(survey_id: int):
     session = Session()
     target = survey.get_survey(session, survey_id)
@@ -200,6 +215,7 @@ def survey_xlsx_api(survey_id: int):
 
 @bp.get("/api/interviews/<id:interview_id>/openday/after")
 @require_roles(*AFTER_STAFF)
+@declare(resp={200: After})
 def after_api(interview_id: int):
     session = Session()
     data = after.after_json(session, _open_day(session, interview_id), current_app.config)
@@ -209,16 +225,18 @@ def after_api(interview_id: int):
 
 @bp.put("/api/interviews/<id:interview_id>/openday/after")
 @require_roles(*AFTER_STAFF)
-def after_texts_api(interview_id: int):
+@declare(body=AfterTexts, resp={200: After})
+def after_texts_api(interview_id: int, body: AfterTexts):
     session = Session()
     interview = _open_day(session, interview_id)
-    after.update_texts(session, interview, json_body())
+    after.update_texts(session, interview, body.model_dump(exclude_unset=True))
     session.commit()
     return jsonify(after.after_json(session, interview, current_app.config))
 
 
 @bp.post("/api/interviews/<id:interview_id>/openday/report/publish")
 @require_roles(*AFTER_STAFF)
+@declare(resp={202: ReportJob})
 def publish_report_api(interview_id: int):
     from publishing import job_json
 
@@ -239,6 +257,7 @@ def publish_feedback_api(interview_id: int):
 
 @bp.get("/api/interviews/<id:interview_id>/openday/opinions")
 @require_roles(*OPINION_STAFF)
+@declare(resp={200: Opinions})
 def opinions_api(interview_id: int):
     session = Session()
     return jsonify(after.opinions(session, _open_day(session, interview_id)))
