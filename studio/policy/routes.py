@@ -1,12 +1,14 @@
 """HTTP of caption timings (thin)."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
 from studio.platform.auth import require_roles
 from studio.platform.db import Session
+from studio.platform.http import declare
 from studio.interviews import get_interview
 from . import services
+from .schemas import Timings, TimingsOut, TimingsWithScript
 
 bp = Blueprint("policy", __name__, static_folder="static", static_url_path="/static/policy")
 
@@ -15,6 +17,7 @@ PUBLISHERS = ("publisher",)  # admin always passes
 
 @bp.get("/api/interviews/<id:interview_id>/caption-timings")
 @require_roles(*PUBLISHERS)
+@declare(resp={200: TimingsWithScript})
 def caption_timings_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -24,9 +27,10 @@ def caption_timings_api(interview_id: int):
 
 @bp.put("/api/interviews/<id:interview_id>/caption-timings")
 @require_roles(*PUBLISHERS)
-def save_caption_timings_api(interview_id: int):
+@declare(body=Timings, resp={200: TimingsOut})
+def save_caption_timings_api(interview_id: int, body: Timings):
     session = Session()
     get_interview(session, interview_id)
-    row = services.save_timings(session, interview_id, request.get_json(silent=True), g.user.id)
+    row = services.save_timings(session, interview_id, body.model_dump(exclude_unset=True), g.user.id)
     session.commit()
     return jsonify(services.timings_json(row, interview_id))

@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify
 
 from studio.platform.auth import require_roles
-from studio.platform.http import json_body
+from studio.platform.http import declare
 from studio.platform.db import Session
 from studio.interviews import get_interview
 from studio.obs import switch_scene
 from . import services
+from .schemas import NewVenue, OnAir, VenueList, VenueOut
 
 bp = Blueprint("venues", __name__, static_folder="static", static_url_path="/static/venues")
 
@@ -19,6 +20,7 @@ DIRECTORS = ("director",)
 
 
 @bp.get("/api/interviews/<id:interview_id>/venues")
+@declare(resp={200: VenueList})
 def venues_api(interview_id: int):
     """Staff see the ingest URLs; the public (announced interviews) the names, HLS and on air."""
     staff = g.get("user") is not None
@@ -30,15 +32,17 @@ def venues_api(interview_id: int):
 
 @bp.post("/api/interviews/<id:interview_id>/venues")
 @require_roles(*CREATORS)
-def create_venue_api(interview_id: int):
+@declare(body=NewVenue, resp={201: VenueOut})
+def create_venue_api(interview_id: int, body: NewVenue):
     session = Session()
-    venue = services.create_venue(session, get_interview(session, interview_id), json_body())
+    venue = services.create_venue(session, get_interview(session, interview_id), body.model_dump(exclude_unset=True))
     session.commit()
     return jsonify(services.venue_json(venue, current_app.config, staff=True)), 201
 
 
 @bp.post("/api/interviews/<id:interview_id>/venues/<id:venue_id>/on-air")
 @require_roles(*DIRECTORS)
+@declare(resp={200: OnAir})
 def on_air_api(interview_id: int, venue_id: int):
     """Switch OBS to the venue's scene through the OBS owner, then tell viewers. Without OBS
     configured (a text-and-HLS-only broadcast) only the viewers' choice of venue changes."""
