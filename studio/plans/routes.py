@@ -11,8 +11,10 @@ from studio.platform.auth import allow_body, require_permission
 from studio.platform.db import Session
 from studio.platform.errors import DomainError, ValidationError
 from studio.interviews import interview_json
+from studio.platform.http import declare
 from .importer import MAX_FILE_BYTES, import_plan
 from .permissions import PERMISSIONS
+from .schemas import PlanResult, PlanUpload
 
 # cli_group="plan" gives `flask --app server plan import FILE --year YYYY`.
 bp = Blueprint("plans", __name__, cli_group="plan")
@@ -25,6 +27,7 @@ def _flag(value: str | None) -> bool:
 @bp.post("/api/plans/import")
 @require_permission(PERMISSIONS["import_plans"])
 @allow_body(MAX_FILE_BYTES / (1024 * 1024))
+@declare(form=PlanUpload, resp={200: PlanResult, 201: PlanResult})
 def import_plan_api():
     """Multipart `file` + `year` (+ `dry_run=1` to preview): all rows or none."""
     upload = request.files.get("file")
