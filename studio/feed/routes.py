@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request, send_file
 
 from studio.platform.auth import allow_body, require_permission
-from studio.platform.http import json_body
+from studio.platform.http import declare
 from studio.platform.db import Session
 from studio.platform.errors import ValidationError
 from studio.interviews import get_interview
 from studio.feed.models import Image
 from . import images, services
+from .schemas import Entries, Entry, EntryChange, History, ImageUpload, NewEntry, UploadedImage
 from .permissions import PERMISSIONS
 
 bp = Blueprint("feed", __name__, template_folder="templates", static_folder="static",
@@ -26,6 +27,7 @@ def _entry_answer(session, entry, status: int = 200):
 
 
 @bp.get(f"/api/interviews/<id:interview_id>/feed")
+@declare(resp={200: Entries})
 def list_feed_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id, staff=_is_staff())
@@ -34,26 +36,27 @@ def list_feed_api(interview_id: int):
 
 @bp.post(f"/api/interviews/<id:interview_id>/feed")
 @require_permission(PERMISSIONS["write_feed"])
-def post_entry_api(interview_id: int):
-    body = json_body()
+@declare(body=NewEntry, resp={201: Entry})
+def post_entry_api(interview_id: int, body: NewEntry):
     session = Session()
-    entry, _image = services.post_entry(session, get_interview(session, interview_id), g.user, body)
+    entry, _image = services.post_entry(session, get_interview(session, interview_id), g.user, body.given())
     session.commit()
     return _entry_answer(session, entry, 201)
 
 
 @bp.patch(f"/api/feed/<id:entry_id>")
 @require_permission(PERMISSIONS["write_feed"])
-def edit_entry_api(entry_id: int):
-    body = json_body()
+@declare(body=EntryChange, resp={200: Entry})
+def edit_entry_api(entry_id: int, body: EntryChange):
     session = Session()
-    entry, _image = services.edit_entry(session, services.get_entry(session, entry_id), g.user, body)
+    entry, _image = services.edit_entry(session, services.get_entry(session, entry_id), g.user, body.given())
     session.commit()
     return _entry_answer(session, entry)
 
 
 @bp.delete(f"/api/feed/<id:entry_id>")
 @require_permission(PERMISSIONS["write_feed"])
+@declare(resp={200: Entry})
 def withdraw_entry_api(entry_id: int):
     session = Session()
     entry = services.withdraw_entry(session, services.get_entry(session, entry_id), g.user)
@@ -63,6 +66,7 @@ def withdraw_entry_api(entry_id: int):
 
 @bp.get(f"/api/feed/<id:entry_id>/history")
 @require_permission(PERMISSIONS["read_entry_history"])
+@declare(resp={200: History})
 def entry_history_api(entry_id: int):
     session = Session()
     entry = services.get_entry(session, entry_id)
@@ -72,6 +76,7 @@ def entry_history_api(entry_id: int):
 @bp.post(f"/api/interviews/<id:interview_id>/images")
 @require_permission(PERMISSIONS["write_feed"])
 @allow_body("MAX_UPLOAD_MB", mimetypes=("multipart/form-data",))
+@declare(form=ImageUpload, resp={201: UploadedImage})
 def upload_image_api(interview_id: int):
     max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     # The multipart envelope adds a little; anything far beyond the limit is refused unread.

@@ -34,15 +34,21 @@ MAX_ID = 2 ** 31 - 1
 Id = Annotated[int, Field(strict=True, gt=0, le=MAX_ID)]
 
 
-def error_code(code: str) -> dict:
-    """json_schema_extra for a field whose type error keeps the area's own error code."""
-    return {"error_code": code}
+def error_code(code: str, label: str | None = None) -> dict:
+    """json_schema_extra for a field whose type error keeps the area's own error code; `label`, the
+    field's name in Chinese, is what the message says (the API name stays in `field`)."""
+    return {"error_code": code, **({"label": label} if label else {})}
 
 
 class Body(BaseModel):
     """A JSON request body: typed fields, strict (JSON has types: "1" is not 1). Fields the model does
     not name are kept and reach the service, which refuses those it does not know."""
     model_config = ConfigDict(strict=True, extra="allow")
+
+    def given(self) -> dict:
+        """The fields the client sent (declared and not), as sent: what a service reading the body as
+        a dict sees (a field left out stays out; one sent as null stays null)."""
+        return self.model_dump(exclude_unset=True)
 
 
 class Query(BaseModel):
@@ -113,10 +119,9 @@ _MESSAGES = {
 }
 
 
-def _field_code(model: type[BaseModel], loc: tuple) -> str:
+def _field_extra(model: type[BaseModel], loc: tuple) -> dict:
     info = model.model_fields.get(loc[0]) if loc and isinstance(loc[0], str) else None
-    extra = info.json_schema_extra if info is not None and isinstance(info.json_schema_extra, dict) else {}
-    return extra.get("error_code", "invalid_field")
+    return info.json_schema_extra if info is not None and isinstance(info.json_schema_extra, dict) else {}
 
 
 def validation_error(model: type[BaseModel], exc: PydanticValidationError) -> ValidationError:
@@ -124,12 +129,20 @@ def validation_error(model: type[BaseModel], exc: PydanticValidationError) -> Va
     first = exc.errors(include_url=False)[0]
     loc = tuple(first.get("loc") or ())
     field = ".".join(str(part) for part in loc)
-    message = _MESSAGES.get(first["type"], "{field} 不合法").format(field=field or "请求")
-    return ValidationError(message, code=_field_code(model, loc), field=field or None)
+    extra = _field_extra(model, loc)
+    template = _MESSAGES.get(first["type"], "{field} 不合法")
+    if extra.get("label"):  # a Chinese name needs no space around it
+        message = template.replace(" {field} ", "{field}").replace("{field} ", "{field}").format(field=extra["label"])
+    else:
+        message = template.format(field=field or "请求")
+    return ValidationError(message, code=extra.get("error_code", "invalid_field"), field=field or None)
 
 
-def read_body(model: type[BaseModel]) -> BaseModel:
-    body = json_body()
+def read_body(model: type[BaseModel], json_only: bool = False, optional: bool = False) -> BaseModel:
+    """The body checked against `model`; `optional`: an empty body is an empty object."""
+    if optional and not request.get_data(cache=True):
+        return model.model_validate({})
+    body = json_body(json_only)
     try:
         return model.model_validate(body)
     except PydanticValidationError as exc:
@@ -145,13 +158,15 @@ def read_query(model: type[BaseModel]) -> BaseModel:
 
 def declare(*, body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
             resp: dict[int, type[BaseModel] | None] | None = None, tags: tuple[str, ...] = (),
-            form: type[BaseModel] | None = None):
+            form: type[BaseModel] | None = None, json_only: bool = False, body_optional: bool = False):
     """Route decorator (placed below the route and role decorators): what the view reads and answers.
 
     The view gets `body=` and/or `query=` as model instances. `resp` maps status codes to response
     models (None: no body described); only the document uses it: answers are not re-validated at
     run time (the Schemathesis test checks them against the document instead). `form` documents a
     multipart upload the view reads itself, after its role check and body limit (auth.allow_body).
+    `json_only`: a body that is not application/json is a 415 (json_body); `body_optional`: the
+    body may be left out (an action whose fields are all optional).
     """
     responses = {f"HTTP_{status}": model for status, model in (resp or {200: AnyObject}).items()}
 
@@ -167,7 +182,7 @@ def declare(*, body: type[BaseModel] | None = None, query: type[BaseModel] | Non
             if query is not None:
                 kwargs["query"] = read_query(query)
             if body is not None:
-                kwargs["body"] = read_body(body)
+                kwargs["body"] = read_body(body, json_only=json_only, optional=body_optional)
             return view(*args, **kwargs)
         wrapped.__wrapped__ = documented
         return wrapped
