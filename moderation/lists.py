@@ -4,13 +4,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from studio.platform.errors import NotFound
+from studio.platform.http import MAX_ID  # a larger id is simply not there (re-exported for replies, screening)
 
 from . import similarity
 from .models import PUBLIC_STATUSES, Question
 from .serialisation import STATUS_NAMES, public_question_json, question_json
 
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one is simply not there
 
 
 def get_question(session, question_id: int) -> Question:

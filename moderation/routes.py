@@ -1,14 +1,14 @@
 """HTTP for questions, screening, the word list, the audit trail and written replies (thin)."""
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 
-from pydantic import Field
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
-from studio.platform.auth import allow_body, client_ip, has_role, require_roles, require_staff_page
-from studio.platform.http import MAX_ID, Query, QueryId, declare, json_body
+from studio.platform.auth import allow_body, client_ip, has_role, require_page_permission, require_permission
+from studio.platform.http import declare
 from studio.platform.db import Session
 from studio.platform.errors import Forbidden, NotFound, ValidationError
 from studio.interviews import STATE_LABELS as STATE_NAMES  # 直播中 / 已结束 …: the interview states' names
@@ -18,15 +18,17 @@ from studio.platform.timefmt import iso
 
 from . import audit, exports, intake, lists, question_settings, replies, screening, serialisation, wordlist
 from .models import QUESTION_STATUSES, QUESTION_SOURCES
+from .permissions import PERMISSIONS
+from .schemas import (AuditEntries, AuditQuery, BulkResult, BulkScreen, Decision, ExportQuery, Merge, Order,
+                      PublicQuestions, Question, QuestionEdit, QuestionList, QuestionListQuery, QuestionSubmit,
+                      Receipt, Rejection, RepliesQuery, ReplyAssignment, ReplyText, ReplyUnits, QueueOrder,
+                      Settings, SettingsChange, Similar, Submitted, Versioned, WordlistChange)
 
 bp = Blueprint("moderation", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/moderation")
 
 DEVICE_COOKIE = "fangtan_device"
 _DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-SCREENING = ("moderator",)           # admin always passes require_roles
-READERS = ("moderator", "host")      # who reads the screening lists
-CONTACT_ROLES = ("moderator",)       # who sees a netizen's contact (plus admin)
 # Besides the app's own origin, pages on these origins may post netizen questions: the portal
 # that embeds the viewer page (EMBED_ORIGINS) and the staff's trusted origins.
 PUBLIC_WRITE_ORIGIN_SETTINGS = ("EMBED_ORIGINS", "TRUSTED_ORIGINS")
@@ -38,8 +40,18 @@ def _check_public_origin() -> None:
         raise Forbidden("不接受来自其他网站的请求", code="origin_refused")
 
 
+def public_origin_only(view):
+    """_check_public_origin before the view reads anything (placed above declare: another site's
+    request is refused as such, whatever its body)."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        _check_public_origin()
+        return view(*args, **kwargs)
+    return wrapped
+
+
 def _may_see_contact() -> bool:
-    return has_role(g.get("user"), CONTACT_ROLES)
+    return has_role(g.get("user"), PERMISSIONS["see_contacts"])
 
 
 def _question_reply(q, status: int = 200):
@@ -50,13 +62,17 @@ def _version(body: dict):
     return body.get("version")
 
 
+# The staff form of a question, as every screening action answers it.
+QUESTION_ANSWER = {200: Question}
+
+
 # ---- intake (public) --------------------------------------------------------------------------
 
 @bp.post("/api/interviews/<id:interview_id>/questions")
-def submit_question_api(interview_id: int):
+@public_origin_only
+@declare(body=QuestionSubmit, json_only=True, resp={201: Submitted, 200: Submitted})
+def submit_question_api(interview_id: int, body: QuestionSubmit):
     staff = g.get("user") is not None
-    _check_public_origin()
-    body = json_body(json_only=True)
     device_id = request.cookies.get(DEVICE_COOKIE, "")
     new_device = not _DEVICE_ID.match(device_id)
     if new_device:
@@ -65,7 +81,7 @@ def submit_question_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id, staff=staff)
     q, created = intake.submit_question(
-        session, interview, body, user=g.user if staff else None, ip=client_ip(), device_id=device_id,
+        session, interview, body.given(), user=g.user if staff else None, ip=client_ip(), device_id=device_id,
         new_device=new_device,        rate_limit=intake.parse_rate_limit(current_app.config.get("QUESTION_RATE_LIMIT")))
     session.commit()
     reply = {"id": q.id, "status": "pending" if created else serialisation.public_status(q.status),
@@ -82,12 +98,14 @@ def submit_question_api(interview_id: int):
 
 
 @bp.get("/api/questions/receipt/<code>")
+@declare(resp={200: Receipt})
 def receipt_api(code: str):
     _check_public_origin()
     return jsonify(intake.lookup_receipt(Session(), code))
 
 
 @bp.get("/api/interviews/<id:interview_id>/questions/public")
+@declare(resp={200: PublicQuestions})
 def public_questions_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id, staff=False)
@@ -97,8 +115,8 @@ def public_questions_api(interview_id: int):
 
 # ---- screening lists ----------------------------------------------------------------------------
 
-def _status_filter() -> list[str] | None:
-    raw = request.args.get("status", "")
+def _status_filter(raw: str | None) -> list[str] | None:
+    raw = raw or ""
     statuses = [s.strip() for s in raw.split(",") if s.strip()]
     unknown = [s for s in statuses if s not in QUESTION_STATUSES]
     if unknown:
@@ -107,20 +125,22 @@ def _status_filter() -> list[str] | None:
 
 
 @bp.get("/api/interviews/<id:interview_id>/questions")
-@require_roles(*READERS)
-def list_questions_api(interview_id: int):
+@require_permission(PERMISSIONS["read_questions"])
+@declare(query=QuestionListQuery, resp={200: QuestionList})
+def list_questions_api(interview_id: int, query: QuestionListQuery):
     session = Session()
     get_interview(session, interview_id)
-    source = request.args.get("source") or None
+    source = query.source or None
     if source and source not in QUESTION_SOURCES:
         raise ValidationError("source 必须是 web、hotline 或 onsite", code="invalid_source")
-    questions = lists.list_questions(session, interview_id, _status_filter(), contact=_may_see_contact(),
-                                        source=source, flag=request.args.get("flag") or None)
+    questions = lists.list_questions(session, interview_id, _status_filter(query.status),
+                                     contact=_may_see_contact(), source=source, flag=query.flag or None)
     return jsonify({"questions": questions, "counts": lists.counters(session, interview_id)})
 
 
 @bp.get("/api/questions/<id:question_id>")
-@require_roles(*READERS)
+@require_permission(PERMISSIONS["read_questions"])
+@declare(resp=QUESTION_ANSWER)
 def get_question_api(question_id: int):
     session = Session()
     q = lists.get_question(session, question_id)
@@ -129,7 +149,8 @@ def get_question_api(question_id: int):
 
 
 @bp.get("/api/questions/<id:question_id>/similar")
-@require_roles(*SCREENING)
+@require_permission(PERMISSIONS["screen_questions"])
+@declare(resp={200: Similar})
 def similar_api(question_id: int):
     session = Session()
     return jsonify({"similar": lists.similar_questions(session, lists.get_question(session, question_id))})
@@ -137,9 +158,10 @@ def similar_api(question_id: int):
 
 # ---- screening actions --------------------------------------------------------------------------
 
-def _act(question_id: int, action, *args, body: dict | None = None, decision: bool = False):
+def _act(question_id: int, action, *args, body: Versioned | None = None, decision: bool = False):
     """Run a screening action; `decision` ones (approve, reject, merge) also take the status the
     console showed and the moderator's confirmation of overturning another's decision."""
+    body = body.given() if body is not None else None
     session = Session()
     q = lists.get_question(session, question_id)
     kwargs = {"version": _version(body)} if body is not None else {}
@@ -150,29 +172,25 @@ def _act(question_id: int, action, *args, body: dict | None = None, decision: bo
     return _question_reply(result)
 
 
-def _optional_body() -> dict:
-    if not request.get_data(cache=True):
-        return {}
-    return json_body(json_only=True)
-
-
 @bp.post("/api/questions/<id:question_id>/approve")
-@require_roles(*SCREENING)
-def approve_api(question_id: int):
-    return _act(question_id, screening.approve_question, body=_optional_body(), decision=True)
+@require_permission(PERMISSIONS["screen_questions"])
+@declare(body=Decision, json_only=True, body_optional=True, resp=QUESTION_ANSWER)
+def approve_api(question_id: int, body: Decision):
+    return _act(question_id, screening.approve_question, body=body, decision=True)
 
 
 @bp.post("/api/questions/<id:question_id>/reject")
-@require_roles(*SCREENING)
-def reject_api(question_id: int):
-    body = _optional_body()
-    return _act(question_id, screening.reject_question, body.get("reason"), body=body, decision=True)
+@require_permission(PERMISSIONS["screen_questions"])
+@declare(body=Rejection, json_only=True, body_optional=True, resp=QUESTION_ANSWER)
+def reject_api(question_id: int, body: Rejection):
+    return _act(question_id, screening.reject_question, body.reason, body=body, decision=True)
 
 
 @bp.patch("/api/questions/<id:question_id>")
-@require_roles(*SCREENING)
-def edit_api(question_id: int):
-    body = json_body(json_only=True)
+@require_permission(PERMISSIONS["screen_questions"])
+@declare(body=QuestionEdit, json_only=True, resp=QUESTION_ANSWER)
+def edit_api(question_id: int, body: QuestionEdit):
+    body = body.given()
     session = Session()
     q = lists.get_question(session, question_id)
     if "text" not in body and "labels" not in body and "starred" not in body:
@@ -186,52 +204,59 @@ def edit_api(question_id: int):
 
 
 @bp.post("/api/questions/<id:question_id>/merge")
-@require_roles(*SCREENING)
-def merge_api(question_id: int):
-    body = json_body(json_only=True)
-    return _act(question_id, screening.merge_question, body.get("into"), body=body, decision=True)
+@require_permission(PERMISSIONS["screen_questions"])
+@declare(body=Merge, json_only=True, resp=QUESTION_ANSWER)
+def merge_api(question_id: int, body: Merge):
+    return _act(question_id, screening.merge_question, body.into, body=body, decision=True)
 
 
 @bp.post("/api/questions/<id:question_id>/push")
-@require_roles(*SCREENING)
-def push_api(question_id: int):
-    return _act(question_id, screening.push_question, body=_optional_body())
+@require_permission(PERMISSIONS["screen_questions"])
+@declare(body=Versioned, json_only=True, body_optional=True, resp=QUESTION_ANSWER)
+def push_api(question_id: int, body: Versioned):
+    return _act(question_id, screening.push_question, body=body)
 
 
 @bp.post("/api/questions/<id:question_id>/unpush")
-@require_roles(*SCREENING)
-def unpush_api(question_id: int):
-    return _act(question_id, screening.unpush_question, body=_optional_body())
+@require_permission(PERMISSIONS["screen_questions"])
+@declare(body=Versioned, json_only=True, body_optional=True, resp=QUESTION_ANSWER)
+def unpush_api(question_id: int, body: Versioned):
+    return _act(question_id, screening.unpush_question, body=body)
 
 
 @bp.post("/api/questions/<id:question_id>/on-air")
-@require_roles("host")
-def on_air_api(question_id: int):
-    return _act(question_id, screening.put_on_air, body=_optional_body())
+@require_permission(PERMISSIONS["answer_questions"])
+@declare(body=Versioned, json_only=True, body_optional=True, resp=QUESTION_ANSWER)
+def on_air_api(question_id: int, body: Versioned):
+    return _act(question_id, screening.put_on_air, body=body)
 
 
 @bp.post("/api/questions/<id:question_id>/answered")
-@require_roles("host")
-def answered_api(question_id: int):
-    return _act(question_id, screening.mark_answered, body=_optional_body())
+@require_permission(PERMISSIONS["answer_questions"])
+@declare(body=Versioned, json_only=True, body_optional=True, resp=QUESTION_ANSWER)
+def answered_api(question_id: int, body: Versioned):
+    return _act(question_id, screening.mark_answered, body=body)
 
 
 @bp.post("/api/questions/<id:question_id>/claim")
-@require_roles(*SCREENING)
+@require_permission(PERMISSIONS["screen_questions"])
+@declare(resp=QUESTION_ANSWER)
 def claim_api(question_id: int):
     return _act(question_id, screening.claim_question)
 
 
 @bp.post("/api/questions/<id:question_id>/release")
-@require_roles(*SCREENING)
+@require_permission(PERMISSIONS["screen_questions"])
+@declare(resp=QUESTION_ANSWER)
 def release_api(question_id: int):
     return _act(question_id, screening.release_question)
 
 
 @bp.post("/api/interviews/<id:interview_id>/questions/bulk")
-@require_roles(*SCREENING)
-def bulk_api(interview_id: int):
-    body = json_body(json_only=True)
+@require_permission(PERMISSIONS["screen_questions"])
+@declare(body=BulkScreen, json_only=True, resp={200: BulkResult})
+def bulk_api(interview_id: int, body: BulkScreen):
+    body = body.given()
     session = Session()
     get_interview(session, interview_id)
     result = screening.bulk_screen(session, interview_id, body.get("ids"), body.get("action"), g.user,
@@ -241,9 +266,10 @@ def bulk_api(interview_id: int):
 
 
 @bp.put("/api/interviews/<id:interview_id>/queue")
-@require_roles("moderator", "host")
-def reorder_api(interview_id: int):
-    body = json_body(json_only=True)
+@require_permission(PERMISSIONS["order_queue"])
+@declare(body=QueueOrder, json_only=True, resp={200: Order})
+def reorder_api(interview_id: int, body: QueueOrder):
+    body = body.given()
     session = Session()
     get_interview(session, interview_id)
     order = screening.reorder_queue(session, interview_id, body.get("order"), g.user)
@@ -252,7 +278,8 @@ def reorder_api(interview_id: int):
 
 
 @bp.get("/api/interviews/<id:interview_id>/question-settings")
-@require_roles("moderator", "host")
+@require_permission(PERMISSIONS["read_question_settings"])
+@declare(resp={200: Settings})
 def get_settings_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -260,34 +287,33 @@ def get_settings_api(interview_id: int):
 
 
 @bp.put("/api/interviews/<id:interview_id>/question-settings")
-@require_roles("moderator")
-def put_settings_api(interview_id: int):
-    body = json_body(json_only=True)
+@require_permission(PERMISSIONS["change_question_settings"])
+@declare(body=SettingsChange, json_only=True, resp={200: Settings})
+def put_settings_api(interview_id: int, body: SettingsChange):
     session = Session()
     get_interview(session, interview_id)
-    settings = question_settings.update_settings(session, interview_id, body, g.user)
+    settings = question_settings.update_settings(session, interview_id, body.given(), g.user)
     session.commit()
     return jsonify(question_settings.settings_json(settings))
 
 
 @bp.get("/api/interviews/<id:interview_id>/questions/export")
-@require_roles(*SCREENING)
-def export_api(interview_id: int):
+@require_permission(PERMISSIONS["export_questions"])
+@declare(query=ExportQuery, resp={200: None})
+def export_api(interview_id: int, query: ExportQuery):
     session = Session()
     interview = get_interview(session, interview_id)
-    fmt = request.args.get("format", "csv")
+    fmt = query.format
     rows = lists.list_questions(session, interview_id, contact=True)
     if fmt == "csv":
         return exports.csv_response(exports.question_rows(rows), f"questions-{interview.id}.csv")
-    if fmt == "xlsx":
-        return exports.xlsx_response(exports.question_rows(rows), f"questions-{interview.id}.xlsx", "网友提问")
-    raise ValidationError("format 必须是 csv 或 xlsx", code="invalid_format")
+    return exports.xlsx_response(exports.question_rows(rows), f"questions-{interview.id}.xlsx", "网友提问")
 
 
 # ---- word list, audit, replies (admin) -------------------------------------------------------------
 
 @bp.get("/api/wordlist")
-@require_roles()
+@require_permission(PERMISSIONS["manage_wordlist"])
 def get_wordlist_api():
     words = wordlist.list_words(Session())
     return Response("".join(w + "\n" for w in words), mimetype="text/plain", headers={
@@ -295,8 +321,9 @@ def get_wordlist_api():
 
 
 @bp.put("/api/wordlist")
-@require_roles()
+@require_permission(PERMISSIONS["manage_wordlist"])
 @allow_body(2)  # a word list of up to 2 MB (checked below), over the global MAX_REQUEST_KB
+@declare(resp={200: WordlistChange})
 def put_wordlist_api():
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
@@ -322,57 +349,44 @@ def put_wordlist_api():
     return jsonify({"count": len(words), "added": len(added), "removed": len(removed)})
 
 
-class AuditQuery(Query):
-    interview_id: QueryId
-    question_id: QueryId
-    before_id: QueryId = Field(None, ge=0, le=MAX_ID, description="翻页：只列 id 小于它的记录")
-    limit: int | None = Field(None, ge=0, le=MAX_ID, description="默认 500，至多 5000")
-    format: str | None = Field(None, description="csv：下载 CSV；其他：JSON")
-
-
-class RepliesQuery(Query):
-    interview_id: QueryId
-    unit_id: QueryId
-
-
 @bp.get("/api/audit")
-@require_roles()
-@declare(query=AuditQuery)
+@require_permission(PERMISSIONS["read_audit"])
+@declare(query=AuditQuery, resp={200: AuditEntries})
 def audit_api(query: AuditQuery):
     session = Session()
     limit = min(query.limit or 500, 5000)
     rows = audit.list_audit(session, query.interview_id, query.question_id, limit, query.before_id)
-    if request.args.get("format") == "csv":
+    if query.format == "csv":
         return exports.csv_response(exports.audit_rows(rows), "moderation-audit.csv")
     return jsonify({"entries": rows})
 
 
 @bp.get("/api/replies")
-@require_roles(*SCREENING)
-@declare(query=RepliesQuery)
+@require_permission(PERMISSIONS["handle_replies"])
+@declare(query=RepliesQuery, resp={200: ReplyUnits})
 def replies_api(query: RepliesQuery):
     groups = replies.list_replies(Session(), query.interview_id, query.unit_id,
-                                   overdue_only=request.args.get("overdue") in ("1", "true"),
-                                   include_done=request.args.get("done") in ("1", "true"))
+                                   overdue_only=query.overdue in ("1", "true"),
+                                   include_done=query.done in ("1", "true"))
     return jsonify({"units": groups})
 
 
 @bp.patch("/api/questions/<id:question_id>/reply-assignment")
-@require_roles(*SCREENING)
-def assign_reply_api(question_id: int):
-    body = json_body(json_only=True)
+@require_permission(PERMISSIONS["handle_replies"])
+@declare(body=ReplyAssignment, json_only=True, resp=QUESTION_ANSWER)
+def assign_reply_api(question_id: int, body: ReplyAssignment):
     session = Session()
-    q = replies.assign_reply(session, lists.get_question(session, question_id), g.user, body)
+    q = replies.assign_reply(session, lists.get_question(session, question_id), g.user, body.given())
     session.commit()
     return _question_reply(q)
 
 
 @bp.put("/api/questions/<id:question_id>/reply")
-@require_roles(*SCREENING)
-def save_reply_api(question_id: int):
-    body = json_body(json_only=True)
+@require_permission(PERMISSIONS["handle_replies"])
+@declare(body=ReplyText, json_only=True, resp=QUESTION_ANSWER)
+def save_reply_api(question_id: int, body: ReplyText):
     session = Session()
-    q = replies.save_reply(session, lists.get_question(session, question_id), g.user, body)
+    q = replies.save_reply(session, lists.get_question(session, question_id), g.user, body.given())
     session.commit()
     return _question_reply(q)
 
@@ -380,7 +394,7 @@ def save_reply_api(question_id: int):
 # ---- pages --------------------------------------------------------------------------------------
 
 @bp.get("/studio/<id:interview_id>/moderation")
-@require_staff_page(*SCREENING)
+@require_page_permission(PERMISSIONS["screen_questions"])
 def moderation_page(interview_id: int):
     session = Session()
     try:
@@ -394,18 +408,18 @@ def moderation_page(interview_id: int):
 
 
 @bp.get("/admin/wordlist")
-@require_staff_page("admin")
+@require_page_permission(PERMISSIONS["manage_wordlist"])
 def wordlist_page():
     return render_template("admin_wordlist.html")
 
 
 @bp.get("/admin/audit")
-@require_staff_page("admin")
+@require_page_permission(PERMISSIONS["read_audit"])
 def audit_page():
     return render_template("admin_audit.html")
 
 
 @bp.get("/admin/replies")
-@require_staff_page(*SCREENING)
+@require_page_permission(PERMISSIONS["handle_replies"])
 def replies_page():
     return render_template("admin_replies.html")

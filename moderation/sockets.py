@@ -8,6 +8,7 @@ from studio.platform.errors import ValidationError
 from studio.platform.sockets import on_socket_disconnect, socket_action
 
 from . import lists, screening
+from .permissions import PERMISSIONS
 
 # sid -> (user id, question ids) of the claims made through that socket, in this process (a
 # socket's actions and its disconnect are handled by the process holding the socket). A claim
@@ -22,7 +23,7 @@ def _question(data: dict):
     return lists.get_question(Session(), question_id)
 
 
-@socket_action("question.claim", namespace="/studio", roles=("moderator",))
+@socket_action("question.claim", namespace="/studio", roles=PERMISSIONS["screen_questions"])
 def claim_action(data, user):
     """Claim a question while handling it: {question_id} → {question_id, claimed_by}."""
     session = Session()
@@ -32,7 +33,7 @@ def claim_action(data, user):
     return {"question_id": q.id, "claimed_by": {"id": user.id, "name": user.display_name or user.username}}
 
 
-@socket_action("question.release", namespace="/studio", roles=("moderator",))
+@socket_action("question.release", namespace="/studio", roles=PERMISSIONS["screen_questions"])
 def release_action(data, user):
     """Give up one's claim on a question: {question_id}."""
     session = Session()

@@ -3,19 +3,18 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from studio.platform.auth import allow_body, has_role, require_roles, require_staff_page
+from studio.platform.auth import (PERMISSION_TABLES, allow_body, has_role, require_page_permission,
+                                  require_permission)
 from studio.platform.http import json_body
 from studio.platform.db import Session
 from studio.platform.errors import DomainError, ValidationError
 from studio.interviews import get_interview, interview_json
 from . import parsing, services
+from .permissions import PERMISSIONS
 
 bp = Blueprint("cues", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/cues")
 
-READ_ROLES = ("host", "moderator", "director")      # admin always passes
-EDIT_ROLES = ("host",)
-MOVE_ROLES = ("host", "director")
 
 
 def _too_large() -> DomainError:
@@ -70,7 +69,7 @@ def _read_script_from_request() -> tuple[str, str, str]:
 
 
 @bp.put("/api/interviews/<id:interview_id>/script")
-@require_roles(*EDIT_ROLES)
+@require_permission(PERMISSIONS["edit_cues"])
 @allow_body("MAX_UPLOAD_MB")
 def put_script_api(interview_id: int):
     session = Session()
@@ -82,7 +81,7 @@ def put_script_api(interview_id: int):
 
 
 @bp.get("/api/interviews/<id:interview_id>/script")
-@require_roles(*READ_ROLES)
+@require_permission(PERMISSIONS["read_cues"])
 def get_script_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -91,7 +90,7 @@ def get_script_api(interview_id: int):
 
 
 @bp.get("/api/interviews/<id:interview_id>/cues")
-@require_roles(*READ_ROLES)
+@require_permission(PERMISSIONS["read_cues"])
 def get_cues_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -99,7 +98,7 @@ def get_cues_api(interview_id: int):
 
 
 @bp.post("/api/interviews/<id:interview_id>/cue")
-@require_roles(*MOVE_ROLES)
+@require_permission(PERMISSIONS["move_cue"])
 def move_cue_api(interview_id: int):
     body = json_body()
     session = Session()
@@ -111,7 +110,7 @@ def move_cue_api(interview_id: int):
 
 
 @bp.post("/api/interviews/<id:interview_id>/cues")
-@require_roles(*EDIT_ROLES)
+@require_permission(PERMISSIONS["edit_cues"])
 def insert_card_api(interview_id: int):
     body = json_body()
     session = Session()
@@ -122,7 +121,7 @@ def insert_card_api(interview_id: int):
 
 
 @bp.patch("/api/interviews/<id:interview_id>/cues/<id:card_id>")
-@require_roles(*EDIT_ROLES)
+@require_permission(PERMISSIONS["edit_cues"])
 def update_card_api(interview_id: int, card_id: int):
     body = json_body()
     session = Session()
@@ -133,7 +132,7 @@ def update_card_api(interview_id: int, card_id: int):
 
 
 @bp.delete("/api/interviews/<id:interview_id>/cues/<id:card_id>")
-@require_roles(*EDIT_ROLES)
+@require_permission(PERMISSIONS["edit_cues"])
 def delete_card_api(interview_id: int, card_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -143,7 +142,7 @@ def delete_card_api(interview_id: int, card_id: int):
 
 
 @bp.put("/api/interviews/<id:interview_id>/cues/order")
-@require_roles(*EDIT_ROLES)
+@require_permission(PERMISSIONS["edit_cues"])
 def reorder_cards_api(interview_id: int):
     body = json_body()
     session = Session()
@@ -154,7 +153,7 @@ def reorder_cards_api(interview_id: int):
 
 
 @bp.get("/api/interviews/<id:interview_id>/host-messages")
-@require_roles(*READ_ROLES)
+@require_permission(PERMISSIONS["see_host_messages"])
 def list_host_messages_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -164,7 +163,7 @@ def list_host_messages_api(interview_id: int):
 
 
 @bp.post("/api/interviews/<id:interview_id>/host-message")
-@require_roles("moderator")
+@require_permission(PERMISSIONS["send_host_message"])
 def send_host_message_api(interview_id: int):
     body = json_body()
     session = Session()
@@ -175,7 +174,7 @@ def send_host_message_api(interview_id: int):
 
 
 @bp.post("/api/interviews/<id:interview_id>/host-message/dismiss")
-@require_roles("host")
+@require_permission(PERMISSIONS["dismiss_host_message"])
 def dismiss_host_message_api(interview_id: int):
     body = request.get_json(silent=True) if request.content_length else {}
     if not isinstance(body, dict):
@@ -188,10 +187,18 @@ def dismiss_host_message_api(interview_id: int):
 
 
 @bp.get("/studio/<id:interview_id>/host")
-@require_staff_page("host", "director")
+@require_page_permission(PERMISSIONS["host_console"])
 def host_page(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id)
     return render_template("host.html", interview=interview_json(interview, staff=True),
-                           can_edit=has_role(g.user, EDIT_ROLES), can_move=has_role(g.user, MOVE_ROLES),
-                           can_answer=has_role(g.user, ("host",)))
+                           can_edit=has_role(g.user, PERMISSIONS["edit_cues"]),
+                           can_move=has_role(g.user, PERMISSIONS["move_cue"]),
+                           can_answer=_can_answer(g.user))
+
+
+def _can_answer(user) -> bool:
+    """Whether the console offers 播出/已答复: the question area's permission, read from the
+    platform's registry of tables (cues does not import moderation; without it, nothing to answer)."""
+    answer = PERMISSION_TABLES.get("moderation", {}).get("answer_questions")
+    return answer is not None and has_role(user, answer)

@@ -7,6 +7,7 @@ from studio.platform.errors import ValidationError
 from studio.interviews import get_interview
 from studio.platform.sockets import socket_action
 from . import services
+from .permissions import PERMISSIONS
 
 
 def _interview_id(data: dict) -> int:
@@ -17,7 +18,7 @@ def _interview_id(data: dict) -> int:
     return interview_id
 
 
-@socket_action("cue.advance", roles=("host", "director"))
+@socket_action("cue.advance", roles=PERMISSIONS["move_cue"])
 def cue_advance(data, user):
     """Move the cue: {interview_id, action: next/prev/goto/start/reset, index?, expected?}."""
     interview_id = _interview_id(data)
@@ -28,14 +29,14 @@ def cue_advance(data, user):
     return {"state": position, "server_now": services.server_now()}
 
 
-@socket_action("cue.state", roles=("host", "moderator", "director"))
+@socket_action("cue.state", roles=PERMISSIONS["read_cues"])
 def cue_state(data, _user):
     """The current position and timers with the server clock: {interview_id}."""
     interview_id = _interview_id(data)
     return {"state": services.current_position(Session(), interview_id), "server_now": services.server_now()}
 
 
-@socket_action("host.send_message", roles=("moderator",))
+@socket_action("host.send_message", roles=PERMISSIONS["send_host_message"])
 def host_send_message(data, user):
     """Send the host a backstage message: {interview_id, text} (≤200 characters)."""
     interview_id = _interview_id(data)
@@ -45,7 +46,7 @@ def host_send_message(data, user):
     return {"message": services.message_json(message)}
 
 
-@socket_action("host.dismiss_message", roles=("host",))
+@socket_action("host.dismiss_message", roles=PERMISSIONS["dismiss_host_message"])
 def host_dismiss_message(data, user):
     """Dismiss a backstage message: {interview_id, id?} (without id: all showing)."""
     interview_id = _interview_id(data)

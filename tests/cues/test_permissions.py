@@ -4,27 +4,30 @@ Admin passes everywhere; the public gets 401 (HTTP) or no /studio connection at 
 """
 import pytest
 
+from studio.cues.permissions import PERMISSIONS
+
 ROLES = ("admin", "host", "moderator", "director", "feed_editor", "publisher", None)  # None = the public
 
+# Who may do what comes from the cue area's permission table, which its routes and sockets read too.
 ALLOWED = {
-    "put_script": {"admin", "host"},
-    "get_script": {"admin", "host", "moderator", "director"},
-    "get_cues": {"admin", "host", "moderator", "director"},
-    "move_cue": {"admin", "host", "director"},
-    "insert_card": {"admin", "host"},
-    "update_card": {"admin", "host"},
-    "reorder_cards": {"admin", "host"},
-    "delete_card": {"admin", "host"},
-    "list_messages": {"admin", "host", "moderator", "director"},
-    "send_message": {"admin", "moderator"},
-    "dismiss_message": {"admin", "host"},
-    "host_page": {"admin", "host", "director"},
+    "put_script": PERMISSIONS["edit_cues"].granted,
+    "get_script": PERMISSIONS["read_cues"].granted,
+    "get_cues": PERMISSIONS["read_cues"].granted,
+    "move_cue": PERMISSIONS["move_cue"].granted,
+    "insert_card": PERMISSIONS["edit_cues"].granted,
+    "update_card": PERMISSIONS["edit_cues"].granted,
+    "reorder_cards": PERMISSIONS["edit_cues"].granted,
+    "delete_card": PERMISSIONS["edit_cues"].granted,
+    "list_messages": PERMISSIONS["see_host_messages"].granted,
+    "send_message": PERMISSIONS["send_host_message"].granted,
+    "dismiss_message": PERMISSIONS["dismiss_host_message"].granted,
+    "host_page": PERMISSIONS["host_console"].granted,
 }
 SOCKET_ALLOWED = {
-    "cue.advance": {"admin", "host", "director"},
-    "cue.state": {"admin", "host", "moderator", "director"},
-    "host.send_message": {"admin", "moderator"},
-    "host.dismiss_message": {"admin", "host"},
+    "cue.advance": PERMISSIONS["move_cue"].granted,
+    "cue.state": PERMISSIONS["read_cues"].granted,
+    "host.send_message": PERMISSIONS["send_host_message"].granted,
+    "host.dismiss_message": PERMISSIONS["dismiss_host_message"].granted,
 }
 
 

@@ -1,6 +1,7 @@
 """Every moderation action × every role and the public: who may, who is refused (401/403)."""
 import pytest
 
+from moderation.permissions import PERMISSIONS
 from tests.conftest import StaffClient
 
 ROLES = ("admin", "host", "moderator", "director", "feed_editor", "publisher")
@@ -8,43 +9,49 @@ PUBLIC = "public"
 EVERYONE = set(ROLES) | {PUBLIC}
 STAFF = set(ROLES)
 
+
+def G(permission: str) -> frozenset[str]:
+    """The roles moderation's permission table grants `permission` (its routes and sockets read it too)."""
+    return PERMISSIONS[permission].granted
+
+
 # (name, method, url template, body, who may). {i}: interview, {q}: a pending question.
 ACTIONS = [
     ("submit question", "POST", "/api/interviews/{i}/questions", {"text": "权限矩阵提问{n}"}, EVERYONE),
     ("receipt lookup", "GET", "/api/questions/receipt/{r}", None, EVERYONE),
     ("public list", "GET", "/api/interviews/{i}/questions/public", None, EVERYONE),
-    ("screening list", "GET", "/api/interviews/{i}/questions?status=pending", None, {"admin", "moderator", "host"}),
-    ("one question", "GET", "/api/questions/{q}", None, {"admin", "moderator", "host"}),
-    ("similar", "GET", "/api/questions/{q}/similar", None, {"admin", "moderator"}),
-    ("approve", "POST", "/api/questions/{q}/approve", {}, {"admin", "moderator"}),
-    ("reject", "POST", "/api/questions/{q}/reject", {"reason": "x"}, {"admin", "moderator"}),
-    ("edit", "PATCH", "/api/questions/{q}", {"text": "修改后的问题文字"}, {"admin", "moderator"}),
-    ("merge", "POST", "/api/questions/{q}/merge", {"into": 0}, {"admin", "moderator"}),
-    ("push", "POST", "/api/questions/{q}/push", {}, {"admin", "moderator"}),
-    ("unpush", "POST", "/api/questions/{q}/unpush", {}, {"admin", "moderator"}),
-    ("on air", "POST", "/api/questions/{q}/on-air", {}, {"admin", "host"}),
-    ("answered", "POST", "/api/questions/{q}/answered", {}, {"admin", "host"}),
-    ("claim", "POST", "/api/questions/{q}/claim", {}, {"admin", "moderator"}),
-    ("release", "POST", "/api/questions/{q}/release", {}, {"admin", "moderator"}),
-    ("bulk", "POST", "/api/interviews/{i}/questions/bulk", {"ids": [0], "action": "approve"}, {"admin", "moderator"}),
-    ("queue order", "PUT", "/api/interviews/{i}/queue", {"order": []}, {"admin", "moderator", "host"}),
-    ("read settings", "GET", "/api/interviews/{i}/question-settings", None, {"admin", "moderator", "host"}),
-    ("change settings", "PUT", "/api/interviews/{i}/question-settings", {"reply_days": 15}, {"admin", "moderator"}),
-    ("export", "GET", "/api/interviews/{i}/questions/export?format=csv", None, {"admin", "moderator"}),
-    ("read word list", "GET", "/api/wordlist", None, {"admin"}),
-    ("replace word list", "PUT", "/api/wordlist", "赌博\n", {"admin"}),
-    ("audit", "GET", "/api/audit", None, {"admin"}),
-    ("replies", "GET", "/api/replies", None, {"admin", "moderator"}),
-    ("assign reply", "PATCH", "/api/questions/{q}/reply-assignment", {"unit_id": None}, {"admin", "moderator"}),
-    ("save reply", "PUT", "/api/questions/{q}/reply", {"text": "答复"}, {"admin", "moderator"}),
+    ("screening list", "GET", "/api/interviews/{i}/questions?status=pending", None, G("read_questions")),
+    ("one question", "GET", "/api/questions/{q}", None, G("read_questions")),
+    ("similar", "GET", "/api/questions/{q}/similar", None, G("screen_questions")),
+    ("approve", "POST", "/api/questions/{q}/approve", {}, G("screen_questions")),
+    ("reject", "POST", "/api/questions/{q}/reject", {"reason": "x"}, G("screen_questions")),
+    ("edit", "PATCH", "/api/questions/{q}", {"text": "修改后的问题文字"}, G("screen_questions")),
+    ("merge", "POST", "/api/questions/{q}/merge", {"into": 0}, G("screen_questions")),
+    ("push", "POST", "/api/questions/{q}/push", {}, G("screen_questions")),
+    ("unpush", "POST", "/api/questions/{q}/unpush", {}, G("screen_questions")),
+    ("on air", "POST", "/api/questions/{q}/on-air", {}, G("answer_questions")),
+    ("answered", "POST", "/api/questions/{q}/answered", {}, G("answer_questions")),
+    ("claim", "POST", "/api/questions/{q}/claim", {}, G("screen_questions")),
+    ("release", "POST", "/api/questions/{q}/release", {}, G("screen_questions")),
+    ("bulk", "POST", "/api/interviews/{i}/questions/bulk", {"ids": [0], "action": "approve"}, G("screen_questions")),
+    ("queue order", "PUT", "/api/interviews/{i}/queue", {"order": []}, G("order_queue")),
+    ("read settings", "GET", "/api/interviews/{i}/question-settings", None, G("read_question_settings")),
+    ("change settings", "PUT", "/api/interviews/{i}/question-settings", {"reply_days": 15}, G("change_question_settings")),
+    ("export", "GET", "/api/interviews/{i}/questions/export?format=csv", None, G("export_questions")),
+    ("read word list", "GET", "/api/wordlist", None, G("manage_wordlist")),
+    ("replace word list", "PUT", "/api/wordlist", "赌博\n", G("manage_wordlist")),
+    ("audit", "GET", "/api/audit", None, G("read_audit")),
+    ("replies", "GET", "/api/replies", None, G("handle_replies")),
+    ("assign reply", "PATCH", "/api/questions/{q}/reply-assignment", {"unit_id": None}, G("handle_replies")),
+    ("save reply", "PUT", "/api/questions/{q}/reply", {"text": "答复"}, G("handle_replies")),
 ]
 PAGES = [
-    ("/studio/{i}/moderation", {"admin", "moderator"}),
-    ("/admin/wordlist", {"admin"}),
-    ("/admin/audit", {"admin"}),
-    ("/admin/replies", {"admin", "moderator"}),
+    ("/studio/{i}/moderation", G("screen_questions")),
+    ("/admin/wordlist", G("manage_wordlist")),
+    ("/admin/audit", G("read_audit")),
+    ("/admin/replies", G("handle_replies")),
 ]
-SOCKET_ACTIONS = [("question.claim", {"admin", "moderator"}), ("question.release", {"admin", "moderator"})]
+SOCKET_ACTIONS = [("question.claim", G("screen_questions")), ("question.release", G("screen_questions"))]
 
 
 @pytest.fixture
