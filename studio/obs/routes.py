@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from studio.platform.auth import require_roles, require_staff_page
+from studio.platform.auth import require_page_permission, require_permission
 from studio.platform.db import Session
 from studio.platform.errors import ValidationError
 from studio.interviews import get_interview, interview_json
 
 from . import services
+from .permissions import PERMISSIONS
 
 bp = Blueprint("obs", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/obs")
-DRIVERS = ("director",)           # who may drive OBS (admin always may)
-READERS = ("director", "host")    # who may read its state
 
 
 def _configured() -> bool:
@@ -44,48 +43,48 @@ def _run(build, timeout: float = services.COMMAND_TIMEOUT_S):
 
 
 @bp.get("/api/obs")
-@require_roles(*READERS)
+@require_permission(PERMISSIONS["read_obs"])
 def obs_state_api():
     return jsonify(services.obs_state_json(services.read_status(Session()), _configured()))
 
 
 @bp.post("/api/obs/scene")
-@require_roles(*DRIVERS)
+@require_permission(PERMISSIONS["drive_obs"])
 def obs_scene_api():
     body = _body()
     return _run(lambda session, status: services.scene_command(status, body))
 
 
 @bp.post("/api/obs/record")
-@require_roles(*DRIVERS)
+@require_permission(PERMISSIONS["drive_obs"])
 def obs_record_api():
     body = _body()
     return _run(lambda session, status: services.output_command("record", status, body))
 
 
 @bp.post("/api/obs/stream")
-@require_roles(*DRIVERS)
+@require_permission(PERMISSIONS["drive_obs"])
 def obs_stream_api():
     body = _body()
     return _run(lambda session, status: services.output_command("stream", status, body))
 
 
 @bp.post("/api/obs/lower-third")
-@require_roles(*DRIVERS)
+@require_permission(PERMISSIONS["drive_obs"])
 def obs_lower_third_api():
     body = _body()
     return _run(lambda session, status: services.lower_third_command(session, body))
 
 
 @bp.post("/api/obs/question-overlay")
-@require_roles(*DRIVERS)
+@require_permission(PERMISSIONS["drive_obs"])
 def obs_question_overlay_api():
     body = _body()
     return _run(lambda session, status: services.question_overlay_command(session, body))
 
 
 @bp.post("/api/obs/screenshot")
-@require_roles(*DRIVERS)
+@require_permission(PERMISSIONS["drive_obs"])
 def obs_screenshot_api():
     body = request.get_json(silent=True) or {}
     if not isinstance(body, dict):
@@ -99,14 +98,14 @@ def obs_screenshot_api():
 
 
 @bp.post("/api/obs/bootstrap")
-@require_roles()
+@require_permission(PERMISSIONS["bootstrap_obs"])
 def obs_bootstrap_api():
     """Admin: the same as `flask --app server obs bootstrap`, through the connection owner."""
     return _run(lambda session, status: ("bootstrap", {}), timeout=60)
 
 
 @bp.get("/studio/<id:interview_id>/director")
-@require_staff_page(*DRIVERS)
+@require_page_permission(PERMISSIONS["drive_obs"])
 def director_page(interview_id: int):
     interview = get_interview(Session(), interview_id)
     return render_template("director.html", interview=interview_json(interview, staff=True),

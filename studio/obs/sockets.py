@@ -22,8 +22,9 @@ def _register_actions() -> None:
     from studio.platform.sockets import socket_action
 
     from . import services
+    from .permissions import PERMISSIONS
 
-    @socket_action("obs.onair", namespace="/studio", roles=("director", "host", "moderator", "feed_editor"))
+    @socket_action("obs.onair", namespace="/studio", roles=PERMISSIONS["see_on_air"])
     def obs_onair(data, user):
         """The on-air badge's first state: {state: {enabled, connected, stream, record, server_time}}."""
         from flask import current_app
