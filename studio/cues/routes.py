@@ -5,11 +5,14 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from studio.platform.auth import (PERMISSION_TABLES, allow_body, has_role, require_page_permission,
                                   require_permission)
-from studio.platform.http import json_body
+from studio.platform.http import declare, json_body
 from studio.platform.db import Session
 from studio.platform.errors import DomainError, ValidationError
 from studio.interviews import get_interview, interview_json
 from . import parsing, services
+from .schemas import (CardChange, CardInserted, CardOrder, CardsChanged, CueMove, Cues, Dismissal, Dismissed,
+                      HostMessage, HostMessages, HostMessagesQuery, HostMessageText, Moved, NewCard, Script,
+                      ScriptReplaced)
 from .permissions import PERMISSIONS
 
 bp = Blueprint("cues", __name__, template_folder="templates", static_folder="static",
@@ -71,6 +74,7 @@ def _read_script_from_request() -> tuple[str, str, str]:
 @bp.put("/api/interviews/<id:interview_id>/script")
 @require_permission(PERMISSIONS["edit_cues"])
 @allow_body("MAX_UPLOAD_MB")
+@declare(resp={200: ScriptReplaced})
 def put_script_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id)
@@ -82,6 +86,7 @@ def put_script_api(interview_id: int):
 
 @bp.get("/api/interviews/<id:interview_id>/script")
 @require_permission(PERMISSIONS["read_cues"])
+@declare(resp={200: Script})
 def get_script_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -91,6 +96,7 @@ def get_script_api(interview_id: int):
 
 @bp.get("/api/interviews/<id:interview_id>/cues")
 @require_permission(PERMISSIONS["read_cues"])
+@declare(resp={200: Cues})
 def get_cues_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -99,40 +105,40 @@ def get_cues_api(interview_id: int):
 
 @bp.post("/api/interviews/<id:interview_id>/cue")
 @require_permission(PERMISSIONS["move_cue"])
-def move_cue_api(interview_id: int):
-    body = json_body()
+@declare(body=CueMove, resp={200: Moved})
+def move_cue_api(interview_id: int, body: CueMove):
     session = Session()
     get_interview(session, interview_id)
-    data = services.move_cue(session, interview_id, body.get("action"), body.get("index"),
-                             body.get("expected"), g.user)
+    data = services.move_cue(session, interview_id, body.action, body.index, body.expected, g.user)
     session.commit()
     return jsonify(data)
 
 
 @bp.post("/api/interviews/<id:interview_id>/cues")
 @require_permission(PERMISSIONS["edit_cues"])
-def insert_card_api(interview_id: int):
-    body = json_body()
+@declare(body=NewCard, resp={201: CardInserted})
+def insert_card_api(interview_id: int, body: NewCard):
     session = Session()
     get_interview(session, interview_id)
-    card, data = services.insert_card(session, interview_id, body, g.user)
+    card, data = services.insert_card(session, interview_id, body.given(), g.user)
     session.commit()
     return jsonify({**data, "card": card}), 201
 
 
 @bp.patch("/api/interviews/<id:interview_id>/cues/<id:card_id>")
 @require_permission(PERMISSIONS["edit_cues"])
-def update_card_api(interview_id: int, card_id: int):
-    body = json_body()
+@declare(body=CardChange, resp={200: CardsChanged})
+def update_card_api(interview_id: int, card_id: int, body: CardChange):
     session = Session()
     get_interview(session, interview_id)
-    data = services.update_card(session, interview_id, card_id, body, g.user)
+    data = services.update_card(session, interview_id, card_id, body.given(), g.user)
     session.commit()
     return jsonify(data)
 
 
 @bp.delete("/api/interviews/<id:interview_id>/cues/<id:card_id>")
 @require_permission(PERMISSIONS["edit_cues"])
+@declare(resp={200: CardsChanged})
 def delete_card_api(interview_id: int, card_id: int):
     session = Session()
     get_interview(session, interview_id)
@@ -143,45 +149,44 @@ def delete_card_api(interview_id: int, card_id: int):
 
 @bp.put("/api/interviews/<id:interview_id>/cues/order")
 @require_permission(PERMISSIONS["edit_cues"])
-def reorder_cards_api(interview_id: int):
-    body = json_body()
+@declare(body=CardOrder, resp={200: CardsChanged})
+def reorder_cards_api(interview_id: int, body: CardOrder):
     session = Session()
     get_interview(session, interview_id)
-    data = services.reorder_cards(session, interview_id, body.get("card_ids"), g.user)
+    data = services.reorder_cards(session, interview_id, body.card_ids, g.user)
     session.commit()
     return jsonify(data)
 
 
 @bp.get("/api/interviews/<id:interview_id>/host-messages")
 @require_permission(PERMISSIONS["see_host_messages"])
-def list_host_messages_api(interview_id: int):
+@declare(query=HostMessagesQuery, resp={200: HostMessages})
+def list_host_messages_api(interview_id: int, query: HostMessagesQuery):
     session = Session()
     get_interview(session, interview_id)
-    include_all = request.args.get("all") in ("1", "true", "yes")
+    include_all = query.all in ("1", "true", "yes")
     return jsonify({"messages": [services.message_json(m) for m in
                                  services.list_host_messages(session, interview_id, include_all)]})
 
 
 @bp.post("/api/interviews/<id:interview_id>/host-message")
 @require_permission(PERMISSIONS["send_host_message"])
-def send_host_message_api(interview_id: int):
-    body = json_body()
+@declare(body=HostMessageText, resp={201: HostMessage})
+def send_host_message_api(interview_id: int, body: HostMessageText):
     session = Session()
     get_interview(session, interview_id)
-    message = services.send_host_message(session, interview_id, body.get("text"), g.user)
+    message = services.send_host_message(session, interview_id, body.text, g.user)
     session.commit()
     return jsonify(services.message_json(message)), 201
 
 
 @bp.post("/api/interviews/<id:interview_id>/host-message/dismiss")
 @require_permission(PERMISSIONS["dismiss_host_message"])
-def dismiss_host_message_api(interview_id: int):
-    body = request.get_json(silent=True) if request.content_length else {}
-    if not isinstance(body, dict):
-        raise ValidationError("请求体必须是 JSON 对象 {id?}", code="invalid_json")
+@declare(body=Dismissal, body_optional=True, resp={200: Dismissed})
+def dismiss_host_message_api(interview_id: int, body: Dismissal):
     session = Session()
     get_interview(session, interview_id)
-    ids = services.dismiss_host_messages(session, interview_id, body.get("id"), g.user)
+    ids = services.dismiss_host_messages(session, interview_id, body.id, g.user)
     session.commit()
     return jsonify({"dismissed": ids})
 
