@@ -3,20 +3,20 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
 
-from studio.platform.auth import require_roles
+from studio.platform.auth import require_permission
 from studio.platform.db import Session
 from studio.platform.http import declare
 from studio.interviews import get_interview
 from . import services
+from .permissions import PERMISSIONS
 from .schemas import Timings, TimingsOut, TimingsWithScript
 
 bp = Blueprint("policy", __name__, static_folder="static", static_url_path="/static/policy")
 
-PUBLISHERS = ("publisher",)  # admin always passes
 
 
 @bp.get("/api/interviews/<id:interview_id>/caption-timings")
-@require_roles(*PUBLISHERS)
+@require_permission(PERMISSIONS["time_captions"])
 @declare(resp={200: TimingsWithScript})
 def caption_timings_api(interview_id: int):
     session = Session()
@@ -26,7 +26,7 @@ def caption_timings_api(interview_id: int):
 
 
 @bp.put("/api/interviews/<id:interview_id>/caption-timings")
-@require_roles(*PUBLISHERS)
+@require_permission(PERMISSIONS["time_captions"])
 @declare(body=Timings, resp={200: TimingsOut})
 def save_caption_timings_api(interview_id: int, body: Timings):
     session = Session()

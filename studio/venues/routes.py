@@ -3,20 +3,18 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify
 
-from studio.platform.auth import require_roles
+from studio.platform.auth import require_permission
 from studio.platform.http import declare
 from studio.platform.db import Session
 from studio.interviews import get_interview
 from studio.obs import switch_scene
 from . import services
+from .permissions import PERMISSIONS
 from .schemas import NewVenue, OnAir, VenueList, VenueOut
 
 bp = Blueprint("venues", __name__, static_folder="static", static_url_path="/static/venues")
 
 # One permission table for the area (admin always passes).
-STAFF = ("host", "moderator", "director", "feed_editor", "publisher")
-CREATORS = ("admin",)
-DIRECTORS = ("director",)
 
 
 @bp.get("/api/interviews/<id:interview_id>/venues")
@@ -31,7 +29,7 @@ def venues_api(interview_id: int):
 
 
 @bp.post("/api/interviews/<id:interview_id>/venues")
-@require_roles(*CREATORS)
+@require_permission(PERMISSIONS["add_venues"])
 @declare(body=NewVenue, resp={201: VenueOut})
 def create_venue_api(interview_id: int, body: NewVenue):
     session = Session()
@@ -41,7 +39,7 @@ def create_venue_api(interview_id: int, body: NewVenue):
 
 
 @bp.post("/api/interviews/<id:interview_id>/venues/<id:venue_id>/on-air")
-@require_roles(*DIRECTORS)
+@require_permission(PERMISSIONS["put_venue_on_air"])
 @declare(resp={200: OnAir})
 def on_air_api(interview_id: int, venue_id: int):
     """Switch OBS to the venue's scene through the OBS owner, then tell viewers. Without OBS

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from studio.platform.errors import NotFound, ValidationError
 from studio.platform.events import record_event
+from studio.platform.http import MAX_ID
 from studio.interviews import clean_text
 from .models import Venue
 
@@ -81,7 +82,7 @@ def create_venue(session, interview, body: dict) -> Venue:
 
 
 def get_venue(session, interview_id: int, venue_id: int) -> Venue:
-    venue = session.get(Venue, venue_id) if 0 < venue_id < 2 ** 63 else None
+    venue = session.get(Venue, venue_id) if 0 < venue_id <= MAX_ID else None
     if venue is None or venue.interview_id != interview_id:
         raise NotFound("会场不存在", code="venue_not_found")
     return venue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from studio.platform.models import ROLES
+from studio.venues.permissions import PERMISSIONS
 
 RTMP = "rtmp://127.0.0.1:1935/live/studio"
 HLS = "http://127.0.0.1:8080/hls/studio.m3u8"
@@ -133,8 +134,8 @@ def test_permission_matrix(app, login, admin, open_day, role):
     venue = _venue(admin, iid, "主会场")
     client = login(role) if role else app.test_client()
     cases = ((EVERYONE, "GET", f"/api/interviews/{iid}/venues", None),
-             ({"admin"}, "POST", f"/api/interviews/{iid}/venues", {"name": f"分会场{role}"}),
-             ({"admin", "director"}, "POST", f"/api/interviews/{iid}/venues/{venue['id']}/on-air", None))
+             (PERMISSIONS["add_venues"].granted, "POST", f"/api/interviews/{iid}/venues", {"name": f"分会场{role}"}),
+             (PERMISSIONS["put_venue_on_air"].granted, "POST", f"/api/interviews/{iid}/venues/{venue['id']}/on-air", None))
     for allowed, method, url, body in cases:
         resp = client.open(method, url, json=body) if role else client.open(url, method=method, json=body)
         if role in allowed:
