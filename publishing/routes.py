@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_te
     send_from_directory
 from sqlalchemy import select
 
-from studio.platform.auth import allow_body, require_roles, require_staff_page
+from studio.platform.auth import allow_body, require_page_permission, require_permission
 from studio.platform.http import declare, read_body
 from studio.platform.db import Session
 from studio.platform.errors import Conflict, NotFound, ValidationError
@@ -21,6 +21,7 @@ from studio.platform.timefmt import iso, parse_iso
 from . import archive, jobs
 from .edit import edit_json, joined_time_at, joined_timeline, save_edit, total_duration
 from .models import EditDecision
+from .permissions import PERMISSIONS
 from .pipeline import default_chapters
 from .recordings import register_path, register_upload
 from .schemas import EditBody, EditorMaterial, EditOut, JobList, JobOut, PublishAccepted, RecordingList, \
@@ -29,9 +30,6 @@ from .schemas import EditBody, EditorMaterial, EditOut, JobList, JobOut, Publish
 bp = Blueprint("publishing", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/publishing")
 
-VIEW_RECORDINGS = ("publisher", "director")
-EDIT = ("publisher",)
-WATCH_JOBS = ("publisher",)
 
 
 def _started_at(value) -> object:
@@ -45,7 +43,7 @@ def _started_at(value) -> object:
 # ---- recordings -----------------------------------------------------------------------------
 
 @bp.get("/api/interviews/<id:interview_id>/recordings")
-@require_roles(*VIEW_RECORDINGS)
+@require_permission(PERMISSIONS["see_recordings"])
 @declare(resp={200: RecordingList})
 def list_recordings_api(interview_id: int):
     session = Session()
@@ -54,7 +52,7 @@ def list_recordings_api(interview_id: int):
 
 
 @bp.post("/api/interviews/<id:interview_id>/recordings")
-@require_roles("publisher", "director")
+@require_permission(PERMISSIONS["add_recordings"])
 @allow_body("MAX_RECORDING_UPLOAD_MB", mimetypes=("multipart/form-data",))  # streamed to disk
 @declare(form=RecordingUpload, resp={201: RecordingOut})  # or a JSON RecordingPath, read below
 def register_recording_api(interview_id: int):
@@ -75,7 +73,7 @@ def register_recording_api(interview_id: int):
 
 
 @bp.get("/api/recordings/<id:recording_id>/media")
-@require_roles(*VIEW_RECORDINGS)
+@require_permission(PERMISSIONS["see_recordings"])
 def recording_media_api(recording_id: int):
     """The recording file itself, with HTTP range requests, for the editor's player."""
     recording = Session().get(Recording, recording_id)
@@ -134,7 +132,7 @@ def _editor_material(session, interview) -> dict:
 
 
 @bp.get("/api/interviews/<id:interview_id>/edit")
-@require_roles(*EDIT)
+@require_permission(PERMISSIONS["edit_and_publish"])
 @declare(resp={200: EditorMaterial})
 def get_edit_api(interview_id: int):
     session = Session()
@@ -142,7 +140,7 @@ def get_edit_api(interview_id: int):
 
 
 @bp.put("/api/interviews/<id:interview_id>/edit")
-@require_roles(*EDIT)
+@require_permission(PERMISSIONS["edit_and_publish"])
 @declare(body=EditBody, resp={200: EditOut})
 def save_edit_api(interview_id: int, body: EditBody):
     session = Session()
@@ -157,7 +155,7 @@ def save_edit_api(interview_id: int, body: EditBody):
 # ---- publishing -----------------------------------------------------------------------------
 
 @bp.post("/api/interviews/<id:interview_id>/publish")
-@require_roles(*EDIT)
+@require_permission(PERMISSIONS["edit_and_publish"])
 @declare(resp={202: PublishAccepted})
 def publish_api(interview_id: int):
     session = Session()
@@ -167,7 +165,7 @@ def publish_api(interview_id: int):
 
 
 @bp.delete("/api/interviews/<id:interview_id>/publish")
-@require_roles(*EDIT)
+@require_permission(PERMISSIONS["edit_and_publish"])
 @declare(resp={200: Unpublished})
 def unpublish_api(interview_id: int):
     session = Session()
@@ -186,7 +184,7 @@ def unpublish_api(interview_id: int):
 
 
 @bp.get("/api/interviews/<id:interview_id>/jobs")
-@require_roles(*WATCH_JOBS)
+@require_permission(PERMISSIONS["watch_jobs"])
 @declare(resp={200: JobList})
 def list_jobs_api(interview_id: int):
     session = Session()
@@ -195,14 +193,14 @@ def list_jobs_api(interview_id: int):
 
 
 @bp.get("/api/jobs/<id:job_id>")
-@require_roles(*WATCH_JOBS)
+@require_permission(PERMISSIONS["watch_jobs"])
 @declare(resp={200: JobOut})
 def get_job_api(job_id: int):
     return jsonify(jobs.job_json(jobs.get_job(Session(), job_id)))
 
 
 @bp.post("/api/jobs/<id:job_id>/cancel")
-@require_roles(*EDIT)
+@require_permission(PERMISSIONS["edit_and_publish"])
 @declare(resp={200: JobOut})
 def cancel_job_api(job_id: int):
     session = Session()
@@ -215,7 +213,7 @@ def cancel_job_api(job_id: int):
 # ---- pages ----------------------------------------------------------------------------------
 
 @bp.get("/studio/<id:interview_id>/edit")
-@require_staff_page(*EDIT)
+@require_page_permission(PERMISSIONS["edit_and_publish"])
 def editor_page(interview_id: int):
     interview = Session().get(Interview, interview_id)
     if interview is None:

@@ -8,23 +8,27 @@ from studio.platform.models import ROLES
 from studio.recordings import Recording
 
 from publishing.models import PublishJob
+from publishing.permissions import PERMISSIONS
 
 from .conftest import T0
 
-# action -> (method, url template, body, roles allowed besides admin)
+# action -> (method, url template, body, roles allowed besides admin), the roles from publishing's
+# permission table (which its routes read too)
+SEE, ADD, EDIT, JOBS = (set(PERMISSIONS[name]) for name in
+                        ("see_recordings", "add_recordings", "edit_and_publish", "watch_jobs"))
 ACTIONS = {
-    "list_recordings": ("GET", "/api/interviews/{iid}/recordings", None, {"publisher", "director"}),
+    "list_recordings": ("GET", "/api/interviews/{iid}/recordings", None, SEE),
     "register_recording": ("POST", "/api/interviews/{iid}/recordings", {"path": "x.mkv", "started_at": "2024-04-15T09:30:00+08:00"},
-                           {"publisher", "director"}),
-    "recording_media": ("GET", "/api/recordings/{rid}/media", None, {"publisher", "director"}),
-    "get_edit": ("GET", "/api/interviews/{iid}/edit", None, {"publisher"}),
-    "save_edit": ("PUT", "/api/interviews/{iid}/edit", {"recording_ids": [], "keep": []}, {"publisher"}),
-    "publish": ("POST", "/api/interviews/{iid}/publish", None, {"publisher"}),
-    "unpublish": ("DELETE", "/api/interviews/{iid}/publish", None, {"publisher"}),
-    "list_jobs": ("GET", "/api/interviews/{iid}/jobs", None, {"publisher"}),
-    "get_job": ("GET", "/api/jobs/{jid}", None, {"publisher"}),
-    "cancel_job": ("POST", "/api/jobs/{jid}/cancel", None, {"publisher"}),
-    "editor_page": ("GET", "/studio/{iid}/edit", None, {"publisher"}),
+                           ADD),
+    "recording_media": ("GET", "/api/recordings/{rid}/media", None, SEE),
+    "get_edit": ("GET", "/api/interviews/{iid}/edit", None, EDIT),
+    "save_edit": ("PUT", "/api/interviews/{iid}/edit", {"recording_ids": [], "keep": []}, EDIT),
+    "publish": ("POST", "/api/interviews/{iid}/publish", None, EDIT),
+    "unpublish": ("DELETE", "/api/interviews/{iid}/publish", None, EDIT),
+    "list_jobs": ("GET", "/api/interviews/{iid}/jobs", None, JOBS),
+    "get_job": ("GET", "/api/jobs/{jid}", None, JOBS),
+    "cancel_job": ("POST", "/api/jobs/{jid}/cancel", None, EDIT),
+    "editor_page": ("GET", "/studio/{iid}/edit", None, EDIT),
 }
 PUBLIC_PATHS = ["/archive/", "/archive/feed.xml", "/archive/assets/archive.css"]
 
