@@ -5,14 +5,15 @@ to the connection owner and wait for its answer (services.wait_for_command, bus.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template
 
 from studio.platform.auth import require_page_permission, require_permission
 from studio.platform.db import Session
-from studio.platform.errors import ValidationError
+from studio.platform.http import AnyObject, declare
 from studio.interviews import get_interview, interview_json
 
 from . import services
+from .schemas import Commanded, LowerThird, ObsState, OutputAction, QuestionOverlay, SceneChoice, Screenshot
 from .permissions import PERMISSIONS
 
 bp = Blueprint("obs", __name__, template_folder="templates", static_folder="static",
@@ -21,13 +22,6 @@ bp = Blueprint("obs", __name__, template_folder="templates", static_folder="stat
 
 def _configured() -> bool:
     return bool(current_app.config.get("OBS_URL"))
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
-    return body
 
 
 def _run(build, timeout: float = services.COMMAND_TIMEOUT_S):
@@ -44,54 +38,58 @@ def _run(build, timeout: float = services.COMMAND_TIMEOUT_S):
 
 @bp.get("/api/obs")
 @require_permission(PERMISSIONS["read_obs"])
+@declare(resp={200: ObsState})
 def obs_state_api():
     return jsonify(services.obs_state_json(services.read_status(Session()), _configured()))
 
 
 @bp.post("/api/obs/scene")
 @require_permission(PERMISSIONS["drive_obs"])
-def obs_scene_api():
-    body = _body()
+@declare(body=SceneChoice, resp={200: Commanded})
+def obs_scene_api(body: SceneChoice):
+    body = body.given()
     return _run(lambda session, status: services.scene_command(status, body))
 
 
 @bp.post("/api/obs/record")
 @require_permission(PERMISSIONS["drive_obs"])
-def obs_record_api():
-    body = _body()
+@declare(body=OutputAction, resp={200: Commanded})
+def obs_record_api(body: OutputAction):
+    body = body.given()
     return _run(lambda session, status: services.output_command("record", status, body))
 
 
 @bp.post("/api/obs/stream")
 @require_permission(PERMISSIONS["drive_obs"])
-def obs_stream_api():
-    body = _body()
+@declare(body=OutputAction, resp={200: Commanded})
+def obs_stream_api(body: OutputAction):
+    body = body.given()
     return _run(lambda session, status: services.output_command("stream", status, body))
 
 
 @bp.post("/api/obs/lower-third")
 @require_permission(PERMISSIONS["drive_obs"])
-def obs_lower_third_api():
-    body = _body()
+@declare(body=LowerThird, resp={200: Commanded})
+def obs_lower_third_api(body: LowerThird):
+    body = body.given()
     return _run(lambda session, status: services.lower_third_command(session, body))
 
 
 @bp.post("/api/obs/question-overlay")
 @require_permission(PERMISSIONS["drive_obs"])
-def obs_question_overlay_api():
-    body = _body()
+@declare(body=QuestionOverlay, resp={200: Commanded})
+def obs_question_overlay_api(body: QuestionOverlay):
+    body = body.given()
     return _run(lambda session, status: services.question_overlay_command(session, body))
 
 
 @bp.post("/api/obs/screenshot")
 @require_permission(PERMISSIONS["drive_obs"])
-def obs_screenshot_api():
-    body = request.get_json(silent=True) or {}
-    if not isinstance(body, dict):
-        raise ValidationError("请求体必须是 JSON 对象", code="invalid_json")
+@declare(body=Screenshot, body_optional=True, resp={200: AnyObject})
+def obs_screenshot_api(body: Screenshot):
     session = Session()
     services.require_connected(session, _configured())
-    kind, payload = services.screenshot_command(body)
+    kind, payload = services.screenshot_command(body.given())
     command = services.enqueue_command(session, kind, payload, g.user.id)
     session.commit()
     return jsonify(services.wait_for_command(Session, command.id))
@@ -99,6 +97,7 @@ def obs_screenshot_api():
 
 @bp.post("/api/obs/bootstrap")
 @require_permission(PERMISSIONS["bootstrap_obs"])
+@declare(resp={200: Commanded})
 def obs_bootstrap_api():
     """Admin: the same as `flask --app server obs bootstrap`, through the connection owner."""
     return _run(lambda session, status: ("bootstrap", {}), timeout=60)
