@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
 
-from studio.platform.auth import allow_body, has_role, require_roles, require_staff_page
+from studio.platform.auth import Permission, allow_body, has_role, require_page_permission, require_permission
 from studio.platform.http import declare, read_body
 from studio.platform.db import Session, utcnow
 from studio.platform.errors import DomainError, Forbidden, NotFound, Unauthorized, ValidationError
@@ -16,6 +16,7 @@ from studio.platform.models import Interview, Unit
 from studio.platform.timefmt import iso, local_zone
 from . import assessment as assess
 from . import deadlines, digest, scripts, series, stats
+from .permissions import PERMISSIONS
 from .schemas import Assessment, DeadlineList, DeadlineOverrides, Diff, DiffQuery, Digest, LiaisonLink, \
     LiaisonQuery, Review, Reviewed, ScriptText, ScriptUpload, SeriesBody, SeriesList, SeriesOut, Stats, \
     VersionList, VersionSubmitted, VersionText, YearDeadlineList, YearDeadlinesQuery, YearQuery
@@ -24,9 +25,6 @@ bp = Blueprint("programme", __name__, template_folder="templates", static_folder
                static_url_path="/static/programme")
 
 # One permission table for the area's routes (and its tests).
-STAFF = ("host", "moderator", "director", "feed_editor", "publisher")   # admin always passes
-SCRIPT_ROLES = ("host",)
-ADMIN_ONLY = ("admin",)
 
 
 def now() -> datetime:
@@ -38,7 +36,7 @@ def now() -> datetime:
 # ---- deadlines ----------------------------------------------------------------------------
 
 @bp.get("/api/interviews/<id:interview_id>/deadlines")
-@require_roles(*STAFF)
+@require_permission(PERMISSIONS["read_deadlines"])
 @declare(resp={200: DeadlineList})
 def deadlines_api(interview_id: int):
     session = Session()
@@ -48,7 +46,7 @@ def deadlines_api(interview_id: int):
 
 
 @bp.patch("/api/interviews/<id:interview_id>/deadlines")
-@require_roles(*ADMIN_ONLY)
+@require_permission(PERMISSIONS["set_deadlines"])
 @declare(body=DeadlineOverrides, resp={200: DeadlineList})
 def set_deadlines_api(interview_id: int, body: DeadlineOverrides):
     session = Session()
@@ -60,7 +58,7 @@ def set_deadlines_api(interview_id: int, body: DeadlineOverrides):
 
 
 @bp.get("/api/deadlines")
-@require_roles(*STAFF)
+@require_permission(PERMISSIONS["read_deadlines"])
 @declare(query=YearDeadlinesQuery, resp={200: YearDeadlineList})
 def year_deadlines_api(query: YearDeadlinesQuery):
     state = deadlines.check_state(query.state)
@@ -69,7 +67,7 @@ def year_deadlines_api(query: YearDeadlinesQuery):
 
 
 @bp.get("/api/digest")
-@require_roles(*ADMIN_ONLY)
+@require_permission(PERMISSIONS["read_digest"])
 @declare(resp={200: Digest})
 def digest_api():
     items = digest.digest_items(Session(), current_app.config, now())
@@ -79,8 +77,11 @@ def digest_api():
 
 # ---- the script's versions ------------------------------------------------------------------
 
-def _token_or_roles(*roles):
-    """A staff role, or (`?token=`) the interview's liaison link: checked before the body is read."""
+def _token_or_permission(permission: Permission):
+    """A staff role granted `permission`, or (`?token=`) the interview's liaison link: checked
+    before the body is read."""
+    roles = tuple(permission)
+
     def decorator(view):
         @functools.wraps(view)
         def wrapped(interview_id: int, *args, **kwargs):
@@ -98,6 +99,7 @@ def _token_or_roles(*roles):
                 g.liaison = False
             return view(interview_id, *args, **kwargs)
         wrapped.required_roles = roles
+        wrapped.permission = permission.name
         return wrapped
     return decorator
 
@@ -129,7 +131,7 @@ def _read_upload() -> tuple[str, str, str]:
 
 
 @bp.post("/api/interviews/<id:interview_id>/script-versions")
-@_token_or_roles(*SCRIPT_ROLES)
+@_token_or_permission(PERMISSIONS["handle_script_versions"])
 @allow_body("MAX_UPLOAD_MB")
 @declare(query=LiaisonQuery, form=ScriptUpload, resp={201: VersionSubmitted})  # or JSON ScriptText, text/plain
 def submit_version_api(interview_id: int, query: LiaisonQuery):
@@ -152,7 +154,7 @@ def _users(session, rows):
 
 
 @bp.get("/api/interviews/<id:interview_id>/script-versions")
-@require_roles(*SCRIPT_ROLES)
+@require_permission(PERMISSIONS["handle_script_versions"])
 @declare(resp={200: VersionList})
 def list_versions_api(interview_id: int):
     session = Session()
@@ -163,7 +165,7 @@ def list_versions_api(interview_id: int):
 
 
 @bp.get("/api/interviews/<id:interview_id>/script-versions/<id:version>")
-@require_roles(*SCRIPT_ROLES)
+@require_permission(PERMISSIONS["handle_script_versions"])
 @declare(resp={200: VersionText})
 def get_version_api(interview_id: int, version: int):
     session = Session()
@@ -174,7 +176,7 @@ def get_version_api(interview_id: int, version: int):
 
 
 @bp.get("/api/interviews/<id:interview_id>/script-versions/<id:version>/diff")
-@require_roles(*SCRIPT_ROLES)
+@require_permission(PERMISSIONS["handle_script_versions"])
 @declare(query=DiffQuery, resp={200: Diff})
 def diff_api(interview_id: int, version: int, query: DiffQuery):
     session = Session()
@@ -186,7 +188,7 @@ def diff_api(interview_id: int, version: int, query: DiffQuery):
 
 
 @bp.post("/api/interviews/<id:interview_id>/script-versions/<id:version>/review")
-@require_roles(*SCRIPT_ROLES)
+@require_permission(PERMISSIONS["handle_script_versions"])
 @declare(body=Review, resp={200: Reviewed})
 def review_api(interview_id: int, version: int, body: Review):
     session = Session()
@@ -203,7 +205,7 @@ def _link_json(interview_id: int, token: str) -> dict:
 
 
 @bp.route("/api/interviews/<id:interview_id>/liaison-link", methods=["GET", "POST"])
-@require_roles(*ADMIN_ONLY)
+@require_permission(PERMISSIONS["manage_liaison_links"])
 @declare(resp={200: LiaisonLink})
 def liaison_link_api(interview_id: int):
     """GET: the link (made on first use); POST: a new token, the old link stops working."""
@@ -243,7 +245,7 @@ def list_series_api():
 
 
 @bp.post("/api/series")
-@require_roles(*ADMIN_ONLY)
+@require_permission(PERMISSIONS["manage_series"])
 @declare(body=SeriesBody, resp={201: SeriesOut})
 def create_series_api(body: SeriesBody):
     session = Session()
@@ -253,7 +255,7 @@ def create_series_api(body: SeriesBody):
 
 
 @bp.patch("/api/series/<id:series_id>")
-@require_roles(*ADMIN_ONLY)
+@require_permission(PERMISSIONS["manage_series"])
 @declare(body=SeriesBody, resp={200: SeriesOut})
 def update_series_api(series_id: int, body: SeriesBody):
     session = Session()
@@ -297,14 +299,14 @@ def series_feed(slug: str):
 # ---- assessment and stats -----------------------------------------------------------------
 
 @bp.get("/api/assessment")
-@require_roles(*ADMIN_ONLY)
+@require_permission(PERMISSIONS["read_assessment"])
 @declare(query=YearQuery, resp={200: Assessment})
 def assessment_api(query: YearQuery):
     return jsonify({"year": query.year, "units": assess.assessment(Session(), query.year, current_app.config, now())})
 
 
 @bp.get("/api/assessment.xlsx")
-@require_roles(*ADMIN_ONLY)
+@require_permission(PERMISSIONS["read_assessment"])
 @declare(query=YearQuery, resp={200: None})
 def assessment_xlsx_api(query: YearQuery):
     year = query.year
@@ -314,7 +316,7 @@ def assessment_xlsx_api(query: YearQuery):
 
 
 @bp.get("/api/interviews/<id:interview_id>/stats")
-@require_roles(*STAFF)
+@require_permission(PERMISSIONS["read_stats"])
 @declare(resp={200: Stats})
 def stats_api(interview_id: int):
     session = Session()
@@ -325,7 +327,7 @@ def stats_api(interview_id: int):
 # ---- admin pages --------------------------------------------------------------------------
 
 @bp.get("/admin/programme")
-@require_staff_page("admin")
+@require_page_permission(PERMISSIONS["programme_dashboard"])
 def dashboard_page():
     session = Session()
     from sqlalchemy import select
@@ -358,14 +360,14 @@ def dashboard_page():
 
 
 @bp.get("/admin/assessment")
-@require_staff_page("admin")
+@require_page_permission(PERMISSIONS["read_assessment"])
 def assessment_page():
     year = request.args.get("year", type=int) or now().astimezone(local_zone()).year
     return render_template("programme/assessment.html", year=year)
 
 
 @bp.get("/admin/interviews/<id:interview_id>/script-versions")
-@require_staff_page("host")
+@require_page_permission(PERMISSIONS["handle_script_versions"])
 def script_review_page(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id)

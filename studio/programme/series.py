@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import delete, select
 
 from studio.platform.errors import Conflict, NotFound, ValidationError
+from studio.platform.http import MAX_ID
 from studio.platform.models import Interview
 from .models import Series, SeriesInterview
 
@@ -72,10 +73,11 @@ def _apply(session, s: Series, body: dict, creating: bool) -> None:
     if "interview_ids" in body:
         ids = body["interview_ids"]
         if not isinstance(ids, list) or len(ids) > MAX_INTERVIEWS or \
-                any(isinstance(i, bool) or not isinstance(i, int) or not 0 < i < 2 ** 63 for i in ids):
+                any(isinstance(i, bool) or not isinstance(i, int) or not 0 < i for i in ids):
             raise ValidationError("interview_ids 应为访谈编号的列表", code="invalid_field", field="interview_ids")
         ids = list(dict.fromkeys(ids))
-        found = set(session.scalars(select(Interview.id).where(Interview.id.in_(ids)))) if ids else set()
+        storable = [i for i in ids if i <= MAX_ID]  # a larger id names no interview (and overflows the column)
+        found = set(session.scalars(select(Interview.id).where(Interview.id.in_(storable)))) if storable else set()
         missing = [i for i in ids if i not in found]
         if missing:
             raise ValidationError(f"没有这些访谈：{missing[:5]}", code="interview_not_found", field="interview_ids")

@@ -4,33 +4,41 @@ from __future__ import annotations
 
 import pytest
 
+from studio.programme.permissions import PERMISSIONS
+
 ROLES = ("admin", "host", "moderator", "director", "feed_editor", "publisher", None)  # None = the public
 STAFF = {"admin", "host", "moderator", "director", "feed_editor", "publisher"}
 EVERYONE = STAFF | {None}
 
+
+def G(permission: str) -> frozenset[str]:
+    """The roles the programme's permission table grants `permission` (its routes read it too)."""
+    return PERMISSIONS[permission].granted
+
+
 ALLOWED = {
-    "deadlines": STAFF,
-    "set_deadlines": {"admin"},
-    "year_deadlines": STAFF,
-    "digest": {"admin"},
-    "submit_version": {"admin", "host"},
-    "list_versions": {"admin", "host"},
-    "get_version": {"admin", "host"},
-    "diff": {"admin", "host"},
-    "review": {"admin", "host"},
-    "liaison_link": {"admin"},
-    "renew_liaison_link": {"admin"},
+    "deadlines": G("read_deadlines"),
+    "set_deadlines": G("set_deadlines"),
+    "year_deadlines": G("read_deadlines"),
+    "digest": G("read_digest"),
+    "submit_version": G("handle_script_versions"),
+    "list_versions": G("handle_script_versions"),
+    "get_version": G("handle_script_versions"),
+    "diff": G("handle_script_versions"),
+    "review": G("handle_script_versions"),
+    "liaison_link": G("manage_liaison_links"),
+    "renew_liaison_link": G("manage_liaison_links"),
     "list_series": EVERYONE,
-    "create_series": {"admin"},
-    "update_series": {"admin"},
+    "create_series": G("manage_series"),
+    "update_series": G("manage_series"),
     "series_page": EVERYONE,
     "series_feed": EVERYONE,
-    "assessment": {"admin"},
-    "assessment_xlsx": {"admin"},
-    "stats": STAFF,
-    "dashboard_page": {"admin"},
-    "assessment_page": {"admin"},
-    "review_page": {"admin", "host"},
+    "assessment": G("read_assessment"),
+    "assessment_xlsx": G("read_assessment"),
+    "stats": G("read_stats"),
+    "dashboard_page": G("programme_dashboard"),
+    "assessment_page": G("read_assessment"),
+    "review_page": G("handle_script_versions"),
 }
 
 
