@@ -11,13 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from studio.platform.auth import has_role, require_permission
 from studio.platform.db import Session, utcnow
 from studio.platform.errors import Conflict, NotFound, ValidationError
-from studio.platform.http import json_body
+from studio.platform.http import declare
 from studio.platform.streams import MAX_ID, PUBLIC_STATES, get_interview, lock_interview
 from studio.platform.events import close_public_room_after_commit, record_event
 from studio.platform.models import INTERVIEW_KINDS, INTERVIEW_STATES, Guest, Interview, InterviewUnit, Unit
 from studio.feed.models import Image
 from .permissions import PERMISSIONS
 from studio.platform.timefmt import iso, parse_iso
+from . import schemas as _schemas
 
 # Which state may follow which. ended -> live resumes a live ended by mistake;
 # published -> ended is unpublishing.
@@ -357,6 +358,7 @@ def _is_staff() -> bool:
 
 
 @bp.get("/api/interviews")
+@declare(resp={200: _schemas.Interviews})
 def list_interviews_api():
     year = request.args.get("year", type=int)
     if year is not None and not 1900 <= year <= 2200:
@@ -370,6 +372,7 @@ def list_interviews_api():
 
 
 @bp.get("/api/interviews/<id:interview_id>")
+@declare(resp={200: _schemas.Interview})
 def get_interview_api(interview_id: int):
     staff = _is_staff()
     return jsonify(interview_json(get_interview(Session(), interview_id, staff), staff))
@@ -377,24 +380,27 @@ def get_interview_api(interview_id: int):
 
 @bp.post("/api/interviews")
 @require_permission(PERMISSIONS["edit_interviews"])
-def create_interview_api():
+@declare(body=_schemas.NewInterview, resp={201: _schemas.Interview})
+def create_interview_api(body: _schemas.NewInterview):
     session = Session()
-    interview = create_interview(session, json_body())
+    interview = create_interview(session, body.given())
     session.commit()
     return jsonify(interview_json(interview, staff=True)), 201
 
 
 @bp.patch("/api/interviews/<id:interview_id>")
 @require_permission(PERMISSIONS["edit_interviews"])
-def update_interview_api(interview_id: int):
+@declare(body=_schemas.InterviewChange, resp={200: _schemas.Interview})
+def update_interview_api(interview_id: int, body: _schemas.InterviewChange):
     session = Session()
-    interview = update_interview(session, get_interview(session, interview_id), json_body())
+    interview = update_interview(session, get_interview(session, interview_id), body.given())
     session.commit()
     return jsonify(interview_json(interview, staff=True))
 
 
 @bp.delete("/api/interviews/<id:interview_id>")
 @require_permission(PERMISSIONS["edit_interviews"])
+@declare(resp={200: _schemas.Deleted})
 def delete_interview_api(interview_id: int):
     session = Session()
     delete_planned_interview(session, get_interview(session, interview_id))
@@ -404,10 +410,10 @@ def delete_interview_api(interview_id: int):
 
 @bp.post("/api/interviews/<id:interview_id>/state")
 @require_permission(PERMISSIONS["change_live_state"])
-def change_state_api(interview_id: int):
+@declare(body=_schemas.StateChange, resp={200: _schemas.Interview})
+def change_state_api(interview_id: int, body: _schemas.StateChange):
     """Start or end the live (the studio roles may do this; admin may do any transition)."""
-    body = json_body()
-    new_state = body.get("state")
+    new_state = body.state
     if not isinstance(new_state, str):
         raise ValidationError("state 必须是字符串", code="invalid_state")
     session = Session()
