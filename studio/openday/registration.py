@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from studio.platform.db import utcnow
 from studio.platform.errors import Conflict, Forbidden, NotFound, TooMany, ValidationError
 from studio.platform.events import record_event
+from studio.platform.http import MAX_ID
 from studio.interviews import clean_text, lock_interview
 from studio.platform.models import Interview, User
 from studio.platform.timefmt import iso, parse_iso
@@ -141,7 +142,7 @@ def submit_application(session, interview: Interview, body: dict, *, client_key:
 
 
 def get_application(session, application_id: int) -> Application:
-    row = session.get(Application, application_id) if 0 < application_id < 2 ** 63 else None
+    row = session.get(Application, application_id) if 0 < application_id <= MAX_ID else None
     if row is None:
         raise NotFound("报名不存在", code="application_not_found")
     return row

@@ -8,13 +8,14 @@ import secrets
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from studio.platform.auth import client_ip, has_role, require_roles
+from studio.platform.auth import client_ip, has_role, require_permission
 from studio.platform.http import declare, json_body, read_body
 from studio.platform.db import Session
 from studio.platform.errors import Forbidden, ValidationError
 from studio.interviews import get_interview, interview_json
 from studio.platform.origins import origin_allowed
 from . import after, exports, registration, survey
+from .permissions import PERMISSIONS
 from .schemas import After, AfterTexts, Application, ApplicationReview, NewSurvey, Opinions, Registrations, \
     RegistrationsQuery, RegistrationState, ReportJob, Reviewed, Settings, Submitted, SurveyAnswers, SurveyChange, \
     SurveyList, SurveyOut, SurveyResults, Thanks
@@ -23,10 +24,6 @@ bp = Blueprint("openday", __name__, template_folder="templates", static_folder="
                static_url_path="/static/openday")
 
 # One permission table for the area's routes (and its tests). Admin always passes.
-REGISTRATION_ADMIN = ("admin",)
-SURVEY_STAFF = ("host", "moderator")
-AFTER_STAFF = ("publisher",)                  # the report, the feedback
-OPINION_STAFF = ("publisher", "moderator")    # the opinions collected
 # The same device cookie the question form sets: one phone is one device across the viewer page.
 DEVICE_COOKIE = "fangtan_device"
 _DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -87,7 +84,7 @@ def openday_state_api(interview_id: int):
 
 
 @bp.patch("/api/interviews/<id:interview_id>/openday")
-@require_roles(*REGISTRATION_ADMIN)
+@require_permission(PERMISSIONS["manage_registrations"])
 @declare(body=Settings, resp={200: RegistrationState})
 def openday_settings_api(interview_id: int, body: Settings):
     session = Session()
@@ -115,7 +112,7 @@ def register_api(interview_id: int):
 
 
 @bp.get("/api/interviews/<id:interview_id>/registrations")
-@require_roles(*REGISTRATION_ADMIN)
+@require_permission(PERMISSIONS["manage_registrations"])
 @declare(query=RegistrationsQuery, resp={200: Registrations})
 def registrations_api(interview_id: int, query: RegistrationsQuery):
     session = Session()
@@ -126,7 +123,7 @@ def registrations_api(interview_id: int, query: RegistrationsQuery):
 
 
 @bp.post("/api/registrations/<id:application_id>/review")
-@require_roles(*REGISTRATION_ADMIN)
+@require_permission(PERMISSIONS["manage_registrations"])
 @declare(body=ApplicationReview, resp={200: Reviewed})
 def review_api(application_id: int, body: ApplicationReview):
     session = Session()
@@ -137,7 +134,7 @@ def review_api(application_id: int, body: ApplicationReview):
 
 
 @bp.get("/api/interviews/<id:interview_id>/registrations.xlsx")
-@require_roles(*REGISTRATION_ADMIN)
+@require_permission(PERMISSIONS["manage_registrations"])
 def registrations_xlsx_api(interview_id: int):
     session = Session()
     interview = _open_day(session, interview_id)
@@ -147,7 +144,7 @@ def registrations_xlsx_api(interview_id: int):
 # ---- questionnaires ----------------------------------------------------------------------------
 
 @bp.post("/api/interviews/<id:interview_id>/surveys")
-@require_roles(*SURVEY_STAFF)
+@require_permission(PERMISSIONS["run_surveys"])
 @declare(body=NewSurvey, resp={201: SurveyOut})
 def create_survey_api(interview_id: int, body: NewSurvey):
     session = Session()
@@ -159,7 +156,7 @@ def create_survey_api(interview_id: int, body: NewSurvey):
 @bp.get("/api/interviews/<id:interview_id>/surveys")
 @declare(resp={200: SurveyList})
 def surveys_api(interview_id: int):
-    staff = has_role(g.get("user"), SURVEY_STAFF)
+    staff = has_role(g.get("user"), PERMISSIONS["run_surveys"])
     session = Session()
     get_interview(session, interview_id, staff=g.get("user") is not None)
     show = survey.staff_survey_json if staff else survey.public_survey_json
@@ -167,7 +164,7 @@ def surveys_api(interview_id: int):
 
 
 @bp.patch("/api/surveys/<id:survey_id>")
-@require_roles(*SURVEY_STAFF)
+@require_permission(PERMISSIONS["run_surveys"])
 @declare(body=SurveyChange, resp={200: SurveyOut})
 def change_survey_api(survey_id: int, body: SurveyChange):
     session = Session()
@@ -195,7 +192,7 @@ def answer_survey_api(survey_id: int):
 
 
 @bp.get("/api/surveys/<id:survey_id>/results")
-@require_roles(*SURVEY_STAFF)
+@require_permission(PERMISSIONS["run_surveys"])
 @declare(resp={200: SurveyResults})
 def survey_results_api(survey_id: int):
     session = Session()
@@ -204,7 +201,7 @@ def survey_results_api(survey_id: int):
 
 
 @bp.get("/api/surveys/<id:survey_id>/results.xlsx")
-@require_roles(*SURVEY_STAFF)
+@require_permission(PERMISSIONS["run_surveys"])
 def survey_xlsx_api(survey_id: int):
     session = Session()
     target = survey.get_survey(session, survey_id)
@@ -214,7 +211,7 @@ def survey_xlsx_api(survey_id: int):
 # ---- after the open day: report, opinions, feedback --------------------------------------------
 
 @bp.get("/api/interviews/<id:interview_id>/openday/after")
-@require_roles(*AFTER_STAFF)
+@require_permission(PERMISSIONS["write_after"])
 @declare(resp={200: After})
 def after_api(interview_id: int):
     session = Session()
@@ -224,7 +221,7 @@ def after_api(interview_id: int):
 
 
 @bp.put("/api/interviews/<id:interview_id>/openday/after")
-@require_roles(*AFTER_STAFF)
+@require_permission(PERMISSIONS["write_after"])
 @declare(body=AfterTexts, resp={200: After})
 def after_texts_api(interview_id: int, body: AfterTexts):
     session = Session()
@@ -235,7 +232,7 @@ def after_texts_api(interview_id: int, body: AfterTexts):
 
 
 @bp.post("/api/interviews/<id:interview_id>/openday/report/publish")
-@require_roles(*AFTER_STAFF)
+@require_permission(PERMISSIONS["write_after"])
 @declare(resp={202: ReportJob})
 def publish_report_api(interview_id: int):
     from publishing import job_json
@@ -247,7 +244,7 @@ def publish_report_api(interview_id: int):
 
 
 @bp.post("/api/interviews/<id:interview_id>/openday/feedback/publish")
-@require_roles(*AFTER_STAFF)
+@require_permission(PERMISSIONS["write_after"])
 def publish_feedback_api(interview_id: int):
     session = Session()
     data = after.publish_feedback(session, _open_day(session, interview_id))
@@ -256,7 +253,7 @@ def publish_feedback_api(interview_id: int):
 
 
 @bp.get("/api/interviews/<id:interview_id>/openday/opinions")
-@require_roles(*OPINION_STAFF)
+@require_permission(PERMISSIONS["read_opinions"])
 @declare(resp={200: Opinions})
 def opinions_api(interview_id: int):
     session = Session()
@@ -264,7 +261,7 @@ def opinions_api(interview_id: int):
 
 
 @bp.get("/api/interviews/<id:interview_id>/openday/opinions.xlsx")
-@require_roles(*OPINION_STAFF)
+@require_permission(PERMISSIONS["read_opinions"])
 def opinions_xlsx_api(interview_id: int):
     session = Session()
     interview = _open_day(session, interview_id)

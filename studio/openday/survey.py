@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from studio.platform.db import utcnow
 from studio.platform.errors import Conflict, Forbidden, NotFound, ValidationError
 from studio.platform.events import record_event
+from studio.platform.http import MAX_ID
 from studio.interviews import clean_text, lock_interview
 from studio.platform.timefmt import iso
 from .models import QUESTION_TYPES, SURVEY_STATES, Survey, SurveyResponse
@@ -58,7 +59,7 @@ def create_survey(session, interview, body: dict) -> Survey:
 
 
 def get_survey(session, survey_id: int) -> Survey:
-    row = session.get(Survey, survey_id) if 0 < survey_id < 2 ** 63 else None
+    row = session.get(Survey, survey_id) if 0 < survey_id <= MAX_ID else None
     if row is None:
         raise NotFound("问卷不存在", code="survey_not_found")
     return row

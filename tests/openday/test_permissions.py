@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import pytest
 
+from studio.openday.permissions import PERMISSIONS
 from studio.platform.models import ROLES
 
 from .conftest import apply
 from .test_survey import SURVEY
 
 EVERYONE = set(ROLES) | {None}
-SURVEY_STAFF = {"admin", "host", "moderator"}
+# Who may do what comes from the open day's permission table, which its routes read too.
+SURVEY_STAFF = PERMISSIONS["run_surveys"].granted
+REGISTRATIONS = PERMISSIONS["manage_registrations"].granted
+AFTER = PERMISSIONS["write_after"].granted
+OPINIONS = PERMISSIONS["read_opinions"].granted
 
 ENDPOINTS = {
     # name: (allowed roles, method, path template, body)
     "openday_state": (EVERYONE, "GET", "/api/interviews/{iid}/openday", None),
-    "openday_settings": ({"admin"}, "PATCH", "/api/interviews/{iid}/openday", {"capacity": 5}),
-    "registrations": ({"admin"}, "GET", "/api/interviews/{iid}/registrations", None),
-    "review": ({"admin"}, "POST", "/api/registrations/{aid}/review", {"decision": "waitlist"}),
-    "registrations_xlsx": ({"admin"}, "GET", "/api/interviews/{iid}/registrations.xlsx", None),
+    "openday_settings": (REGISTRATIONS, "PATCH", "/api/interviews/{iid}/openday", {"capacity": 5}),
+    "registrations": (REGISTRATIONS, "GET", "/api/interviews/{iid}/registrations", None),
+    "review": (REGISTRATIONS, "POST", "/api/registrations/{aid}/review", {"decision": "waitlist"}),
+    "registrations_xlsx": (REGISTRATIONS, "GET", "/api/interviews/{iid}/registrations.xlsx", None),
     "create_survey": (SURVEY_STAFF, "POST", "/api/interviews/{iid}/surveys", SURVEY),
     "list_surveys": (EVERYONE, "GET", "/api/interviews/{iid}/surveys", None),
     "change_survey": (SURVEY_STAFF, "PATCH", "/api/surveys/{sid}", {"state": "open"}),
@@ -26,10 +31,10 @@ ENDPOINTS = {
     "survey_xlsx": (SURVEY_STAFF, "GET", "/api/surveys/{sid}/results.xlsx", None),
     "signup_page": (EVERYONE, "GET", "/i/{iid}/signup", None),
     "survey_page": (EVERYONE, "GET", "/i/{iid}/survey", None),
-    "after": ({"admin", "publisher"}, "GET", "/api/interviews/{iid}/openday/after", None),
-    "after_texts": ({"admin", "publisher"}, "PUT", "/api/interviews/{iid}/openday/after", {"report_text": "报道"}),
-    "opinions": ({"admin", "publisher", "moderator"}, "GET", "/api/interviews/{iid}/openday/opinions", None),
-    "opinions_xlsx": ({"admin", "publisher", "moderator"}, "GET", "/api/interviews/{iid}/openday/opinions.xlsx", None),
+    "after": (AFTER, "GET", "/api/interviews/{iid}/openday/after", None),
+    "after_texts": (AFTER, "PUT", "/api/interviews/{iid}/openday/after", {"report_text": "报道"}),
+    "opinions": (OPINIONS, "GET", "/api/interviews/{iid}/openday/opinions", None),
+    "opinions_xlsx": (OPINIONS, "GET", "/api/interviews/{iid}/openday/opinions.xlsx", None),
 }
 
 
