@@ -249,7 +249,9 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _check_csrf(sent: str | None) -> None:
-    if not sent or not hmac.compare_digest(sent, g.staff_session.csrf_token):
+    # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, a 500), and a
+    # form field or header may carry any text.
+    if not sent or not hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), g.staff_session.csrf_token.encode()):
         raise Forbidden("缺少或无效的 CSRF 令牌，请刷新页面后重试", code="csrf_failed")
 
 
