@@ -153,13 +153,22 @@ def _freeze_startup_objects() -> None:
     A full (oldest-generation) collection walks every tracked object and runs on the hub: with
     the startup heap in it, each took 150–320 ms under load (bench/question_intake.py at a steady
     50/s: the submit → console p99 and the hub probe's max were those pauses). Frozen, those
-    objects are never collected (they live as long as the process anyway); what serving
-    allocates is collected as before.
+    objects are never collected (they live as long as the process anyway).
+
+    Serving thousands of sockets then fills the old generation again (each socket's engine.io
+    objects), and a fan-out's packets, queued at a thousand sockets, outlive the default young
+    collections (every 700 allocations) and count towards the next full pass: at N = 1,000
+    viewers those came every ~10 s and took 130–490 ms. Young collections every 50,000 and a
+    full pass after 100 middle ones (instead of 10) let a burst die young and made full passes
+    stop while posting; a young pass then collects the few cycles each post leaves per socket
+    (~1.4 objects) every ~16 s at 2 posts/s, 60–110 ms on the loaded bench
+    machine (every 10,000: 25–35 ms every 1.5 s; bench/feed_fanout.py p99 was lower with 50,000).
     """
     import gc
 
     gc.collect()
     gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def _url_host(host: str) -> str:
