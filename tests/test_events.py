@@ -17,6 +17,7 @@ def _record(app, interview_id, type_, data, commit=True):
         return ev.seq
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_seq_is_contiguous_and_public_stream_skips_staff_events(app, interview):
     iid = interview["id"]
     seqs = [_record(app, iid, t, {"n": i}) for i, t in enumerate(
@@ -34,6 +35,7 @@ def test_seq_is_contiguous_and_public_stream_skips_staff_events(app, interview):
         assert after["prev"] == before["seq"]
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_rolled_back_event_is_neither_stored_nor_broadcast(app, interview, socket_client):
     iid = interview["id"]
     viewer = socket_client("/live")
@@ -46,6 +48,7 @@ def test_rolled_back_event_is_neither_stored_nor_broadcast(app, interview, socke
     assert received[0]["seq"] == seq == ack["last_seq"] + 1
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_resume_replays_exactly_the_missed_events(app, interview, socket_client):
     iid = interview["id"]
     first = _record(app, iid, "feed.posted", {"n": 1})
@@ -63,6 +66,7 @@ def test_snapshot_join_then_events_equal_fresh_snapshot(app, interview, socket_c
     assert ack["ok"] and "snapshot" in ack and ack["snapshot"]["interview"]["id"] == iid
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_too_old_or_future_seq_requires_resync(app, interview, client):
     iid = interview["id"]
     for n in range(5):
@@ -87,6 +91,7 @@ def test_staff_socket_requires_login_and_trusted_origin(app, users, socket_clien
     assert staff.is_connected("/studio")
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_public_socket_leaves_the_room_when_the_interview_stops_being_public(app, admin, interview, socket_client):
     """Issue 16.2: preview → planned removes the /live sockets from the interview's room; staff stay."""
     iid = interview["id"]

@@ -147,6 +147,7 @@ def test_live_socket_join_matrix(app, ids, role, socket_client):
     assert not hidden["ok"] and hidden["error"]["code"] == "interview_not_found"
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_staff_only_events_stay_off_the_public_endpoints(app, ids, admin, client):
     from studio.platform.db import Session
     from studio.platform.events import record_event

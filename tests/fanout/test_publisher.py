@@ -73,6 +73,7 @@ def _publisher():
     return publisher
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_public_events_are_published_once_in_seq_order_and_staff_only_never(app, login, interview, fake_nchan):
     from studio.platform.db import Session
     from studio.platform.events import record_event
@@ -104,6 +105,7 @@ def test_public_events_are_published_once_in_seq_order_and_staff_only_never(app,
     assert texts == [f"第{n}条" for n in range(1, 6)] + ["最后一条"]
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_nothing_is_published_for_a_rolled_back_change(app, login, interview, fake_nchan):
     from studio.platform.db import Session
     from studio.platform.events import record_event
@@ -226,6 +228,7 @@ def test_a_redacting_commit_purges_the_channel_after_its_own_events_and_no_other
     assert _publisher().stats["purged"] == 1
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_a_rolled_back_redaction_purges_nothing(app, login, interview, fake_nchan):
     from studio.platform.db import Session
     from studio.platform.events import redact_public_events

@@ -84,6 +84,7 @@ def test_record_timecode_counts_pauses(app):
         assert services.record_timecode(status, now) is None
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_studio_events_become_markers_with_the_recording_timecode(app, interview):
     started = utcnow() - timedelta(seconds=42)
     _connected_status(app, record_active=True, record_started_at=started, record_paused_total_s=2.0)

@@ -52,6 +52,7 @@ def _run_threads(target, count):
     assert not errors, errors
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_concurrent_writers_get_gapless_unique_seqs(app, empty_interview):
     iid = empty_interview
     start = threading.Barrier(WRITERS)
@@ -85,6 +86,7 @@ def test_concurrent_writers_get_gapless_unique_seqs(app, empty_interview):
     assert interview.last_public_seq == public[-1].seq
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_consistent_read_sees_one_point_in_time(app, empty_interview):
     iid = empty_interview
     with app.app_context():
@@ -108,6 +110,7 @@ def test_consistent_read_sees_one_point_in_time(app, empty_interview):
         Session.remove()
 
 
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
 def test_snapshots_taken_during_writes_match_their_seq(app, empty_interview):
     """A snapshot part that counts events must agree with the snapshot's last_seq, under load."""
     from studio.platform.signals import snapshot_parts

@@ -155,9 +155,9 @@ RECORD_FROM_CLI = """
 import sys
 from studio.app import create_app
 from studio.platform.db import Session
-from studio.platform.events import record_event
+from studio.platform.events import record_event, unchecked_payloads
 app = create_app()
-with app.app_context():
+with app.app_context(), unchecked_payloads():  # a made-up feed.posted: the log's mechanics
     session = Session()
     event = record_event(session, int(sys.argv[1]), "feed.posted", {"text": "来自命令行进程"})
     session.commit()
