@@ -22,7 +22,8 @@ from .permissions import PERMISSIONS
 from .schemas import (AuditEntries, AuditQuery, BulkResult, BulkScreen, Decision, ExportQuery, Merge, Order,
                       PublicQuestions, Question, QuestionEdit, QuestionList, QuestionListQuery, QuestionSubmit,
                       Receipt, Rejection, RepliesQuery, ReplyAssignment, ReplyText, ReplyUnits, QueueOrder,
-                      Settings, SettingsChange, Similar, Submitted, Versioned, WordlistChange)
+                      Settings, SettingsChange, Similar, Submitted, Versioned, WORDLIST_BODIES, WordlistChange,
+                      WordlistUpload)
 
 bp = Blueprint("moderation", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/moderation")
@@ -323,7 +324,7 @@ def get_wordlist_api():
 @bp.put("/api/wordlist")
 @require_permission(PERMISSIONS["manage_wordlist"])
 @allow_body(2)  # a word list of up to 2 MB (checked below), over the global MAX_REQUEST_KB
-@declare(resp={200: WordlistChange})
+@declare(form=WordlistUpload, other_bodies=WORDLIST_BODIES, resp={200: WordlistChange})  # read below
 def put_wordlist_api():
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")

@@ -93,6 +93,16 @@ class ReplyText(Body):
     unit_id: int | None = Field(None, json_schema_extra=error_code("unit_not_found", "责任单位"))
 
 
+class WordlistUpload(BaseModel):
+    """PUT /api/wordlist as multipart/form-data (or the list itself as the body, WORDLIST_BODIES); the
+    view reads it: up to 2 MB, UTF-8 or GBK."""
+    file: bytes = Field(json_schema_extra={"format": "binary"}, description="词表：每行一个词")
+    csrf_token: str | None = Field(None, description="也可用 X-CSRF-Token 请求头")
+
+
+WORDLIST_BODIES = {"text/plain": {"type": "string", "description": "词表：每行一个词（UTF-8 或 GBK，至多 2 MB）"}}
+
+
 # ---- queries ------------------------------------------------------------------------------------
 
 

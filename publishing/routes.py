@@ -54,7 +54,7 @@ def list_recordings_api(interview_id: int):
 @bp.post("/api/interviews/<id:interview_id>/recordings")
 @require_permission(PERMISSIONS["add_recordings"])
 @allow_body("MAX_RECORDING_UPLOAD_MB", mimetypes=("multipart/form-data",))  # streamed to disk
-@declare(form=RecordingUpload, resp={201: RecordingOut})  # or a JSON RecordingPath, read below
+@declare(body=RecordingPath, form=RecordingUpload, view_reads_body=True, resp={201: RecordingOut})  # read below
 def register_recording_api(interview_id: int):
     session = Session()
     get_interview(session, interview_id)

@@ -58,6 +58,25 @@ def test_ids_in_paths_are_bounded_integers(client):
     assert parameters and all(p["schema"] == {"type": "integer", "minimum": 1, "maximum": MAX_ID} for p in parameters)
 
 
+def test_bodies_read_in_the_view_are_documented_with_their_media_types(client):
+    """The public sign-up and survey (origin checked first), the uploads taking several forms and the
+    recording registration read their bodies themselves (declare(view_reads_body=True, other_bodies=…))."""
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    expected = {
+        ("post", "/api/interviews/{interview_id}/registrations"): {"application/json"},
+        ("post", "/api/surveys/{survey_id}/responses"): {"application/json"},
+        ("put", "/api/interviews/{interview_id}/script"): {"application/json", "multipart/form-data", "text/plain",
+                                                         "text/markdown", docx},
+        ("post", "/api/interviews/{interview_id}/script-versions"): {"application/json", "multipart/form-data",
+                                                                   "text/plain"},
+        ("put", "/api/wordlist"): {"multipart/form-data", "text/plain"},
+        ("post", "/api/interviews/{interview_id}/recordings"): {"application/json", "multipart/form-data"},
+    }
+    for (method, path), media_types in expected.items():
+        assert set(paths[path][method]["requestBody"]["content"]) == media_types, (method, path)
+
+
 def test_docs_page_is_served_locally(client):
     resp = client.get("/api/docs")
     assert resp.status_code == 200

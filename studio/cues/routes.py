@@ -5,14 +5,14 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from studio.platform.auth import (PERMISSION_TABLES, allow_body, has_role, require_page_permission,
                                   require_permission)
-from studio.platform.http import declare, json_body
+from studio.platform.http import declare, read_body
 from studio.platform.db import Session
 from studio.platform.errors import DomainError, ValidationError
 from studio.interviews import get_interview, interview_json
 from . import parsing, services
-from .schemas import (CardChange, CardInserted, CardOrder, CardsChanged, CueMove, Cues, Dismissal, Dismissed,
-                      HostMessage, HostMessages, HostMessagesQuery, HostMessageText, Moved, NewCard, Script,
-                      ScriptReplaced)
+from .schemas import (DOCX, SCRIPT_BODIES, CardChange, CardInserted, CardOrder, CardsChanged, CueMove, Cues,
+                      Dismissal, Dismissed, HostMessage, HostMessages, HostMessagesQuery, HostMessageText, Moved,
+                      NewCard, Script, ScriptForm, ScriptJson, ScriptReplaced)
 from .permissions import PERMISSIONS
 
 bp = Blueprint("cues", __name__, template_folder="templates", static_folder="static",
@@ -46,11 +46,8 @@ def _read_script_from_request() -> tuple[str, str, str]:
         text, kind = parsing.read_upload(upload.filename, raw)
         return text, upload.filename, kind
     if mimetype == "application/json":
-        body = json_body()
-        if not isinstance(body.get("text"), str):
-            raise ValidationError("text 必须是字符串", code="invalid_field", field="text")
-        name = body.get("name") if isinstance(body.get("name"), str) else "粘贴文本"
-        return body["text"], name, "text"
+        body = read_body(ScriptJson)
+        return body.text, "粘贴文本" if body.name is None else body.name, "text"
     if mimetype in ("text/plain", "text/markdown", ""):
         raw = request.stream.read(limit + 1)
         if len(raw) > limit:
@@ -62,7 +59,7 @@ def _read_script_from_request() -> tuple[str, str, str]:
             except (LookupError, UnicodeDecodeError):
                 raise ValidationError(f"无法按 {charset} 解码", code="unreadable_script")
         return parsing.decode_text(raw), "粘贴文本", "text"
-    if mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+    if mimetype == DOCX:
         raw = request.stream.read(limit + 1)
         if len(raw) > limit:
             raise _too_large()
@@ -74,7 +71,8 @@ def _read_script_from_request() -> tuple[str, str, str]:
 @bp.put("/api/interviews/<id:interview_id>/script")
 @require_permission(PERMISSIONS["edit_cues"])
 @allow_body("MAX_UPLOAD_MB")
-@declare(resp={200: ScriptReplaced})
+@declare(body=ScriptJson, form=ScriptForm, other_bodies=SCRIPT_BODIES, view_reads_body=True,
+         resp={200: ScriptReplaced})
 def put_script_api(interview_id: int):
     session = Session()
     interview = get_interview(session, interview_id)

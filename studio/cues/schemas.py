@@ -3,17 +3,41 @@
 The models type the fields with the services' own code (invalid_field, invalid_action); what a
 value means (an index in range, a card kind, a revision that is still current, a text's length)
 stays in cues/services.py. The script upload takes several forms (text/plain, JSON {text, name},
-a .docx or a multipart file) and reads them itself, so only its answer is declared.
+a .docx or a multipart file) and reads them itself: declare documents each (view_reads_body).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from studio.platform.http import Body, Query, error_code
 
 _INVALID = error_code("invalid_field")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _text_or_absent(value):
+    return value if isinstance(value, str) else None
+
+
+class ScriptJson(Body):
+    """PUT /api/interviews/<id>/script as JSON; also text/plain, a .docx body or multipart (ScriptForm)."""
+    text: str = Field(json_schema_extra=_INVALID, description="访谈稿全文")
+    # A name that is not text is left out (the script is named 粘贴文本), as it always was.
+    name: Annotated[str | None, BeforeValidator(_text_or_absent)] = Field(None, description="稿件名称，默认“粘贴文本”")
+
+
+class ScriptForm(BaseModel):
+    """The script as multipart/form-data: a file, or pasted text."""
+    file: bytes | None = Field(None, json_schema_extra={"format": "binary"}, description="访谈稿 .docx、.txt 或 .md")
+    text: str | None = Field(None, description="没有文件时：粘贴的全文")
+    csrf_token: str | None = Field(None, description="也可用 X-CSRF-Token 请求头")
+
+
+# The script's other forms: the text itself (UTF-8 unless a charset says otherwise) or a .docx.
+SCRIPT_BODIES = {"text/plain": {"type": "string"}, "text/markdown": {"type": "string"},
+                 DOCX: {"type": "string", "format": "binary"}}
 
 
 class CueMove(Body):

@@ -33,7 +33,8 @@ PUBLIC_WRITE_ORIGIN_SETTINGS = ("EMBED_ORIGINS", "TRUSTED_ORIGINS")
 def _public_body(model) -> dict:
     """A public write: from our own pages (Origin) and as application/json only, so another site
     cannot make a visitor's browser post a form or text/plain without a CORS preflight. Read in
-    the view, not by declare, so the origin is refused before the body is looked at."""
+    the view (declare documents it: view_reads_body), so the origin is refused before the body is
+    looked at."""
     if not origin_allowed(*PUBLIC_WRITE_ORIGIN_SETTINGS):
         raise Forbidden("不接受来自其他网站的请求", code="origin_refused")
     json_body(json_only=True)
@@ -95,7 +96,7 @@ def openday_settings_api(interview_id: int, body: Settings):
 
 
 @bp.post("/api/interviews/<id:interview_id>/registrations")
-@declare(resp={201: Submitted})  # the body (Application) is read after the origin check
+@declare(body=Application, view_reads_body=True, resp={201: Submitted})  # read after the origin check
 def register_api(interview_id: int):
     body = _public_body(Application)
     device_id, new = _device()
@@ -174,7 +175,7 @@ def change_survey_api(survey_id: int, body: SurveyChange):
 
 
 @bp.post("/api/surveys/<id:survey_id>/responses")
-@declare(resp={201: Thanks})  # the body (SurveyAnswers) is read after the origin check
+@declare(body=SurveyAnswers, view_reads_body=True, resp={201: Thanks})  # read after the origin check
 def answer_survey_api(survey_id: int):
     body = _public_body(SurveyAnswers)
     device_id, new = _device()

@@ -17,7 +17,7 @@ import functools
 from typing import Annotated, Any
 
 from flask import current_app, g, jsonify, render_template, request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from spectree import Response, SpecTree
 from spectree.plugins.flask_plugin import FlaskPlugin
@@ -64,6 +64,18 @@ class Query(BaseModel):
 
 # An id in a query string (0 allowed: "none"), or absent.
 QueryId = Annotated[int | None, Field(None, ge=0, le=MAX_ID)]
+
+
+def _int_or_absent(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# A lenient integer parameter: one that is not an integer is absent, not an error, as
+# `request.args.get(name, type=int)` read it (a filter a link may carry mistyped: the list unfiltered).
+IntOrAbsent = Annotated[int | None, BeforeValidator(_int_or_absent), Field(None)]
 
 
 class ErrorDetail(BaseModel):
@@ -158,7 +170,8 @@ def read_query(model: type[BaseModel]) -> BaseModel:
 
 def declare(*, body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
             resp: dict[int, type[BaseModel] | None] | None = None, tags: tuple[str, ...] = (),
-            form: type[BaseModel] | None = None, json_only: bool = False, body_optional: bool = False):
+            form: type[BaseModel] | None = None, json_only: bool = False, body_optional: bool = False,
+            view_reads_body: bool = False, other_bodies: dict[str, dict] | None = None):
     """Route decorator (placed below the route and role decorators): what the view reads and answers.
 
     The view gets `body=` and/or `query=` as model instances. `resp` maps status codes to response
@@ -167,6 +180,11 @@ def declare(*, body: type[BaseModel] | None = None, query: type[BaseModel] | Non
     multipart upload the view reads itself, after its role check and body limit (auth.allow_body).
     `json_only`: a body that is not application/json is a 415 (json_body); `body_optional`: the
     body may be left out (an action whose fields are all optional).
+
+    view_reads_body: `body` is documented (application/json) but not read here: the view reads it
+    itself, with read_body(body) (the same checks and error format), after what must come first (an
+    Origin refused before any 415) or as one of several forms it accepts. `other_bodies` documents
+    those other forms, {media type: JSON schema}, e.g. {"text/plain": {"type": "string"}}.
     """
     responses = {f"HTTP_{status}": model for status, model in (resp or {200: AnyObject}).items()}
 
@@ -181,10 +199,12 @@ def declare(*, body: type[BaseModel] | None = None, query: type[BaseModel] | Non
         def wrapped(*args, **kwargs):
             if query is not None:
                 kwargs["query"] = read_query(query)
-            if body is not None:
+            if body is not None and not view_reads_body:
                 kwargs["body"] = read_body(body, json_only=json_only, optional=body_optional)
             return view(*args, **kwargs)
         wrapped.__wrapped__ = documented
+        if other_bodies:
+            wrapped.other_bodies = dict(other_bodies)
         return wrapped
     return decorator
 
@@ -282,14 +302,16 @@ class _Spec(SpecTree):
         _drop_none_defaults(spec["components"]["schemas"])
         error_response = {"description": "错误：{\"error\": {\"code\", \"message\", \"field\"?}}",
                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+        # One path may have a rule (and a view, with its own roles) per method: GET and PUT of a script.
         rules = {}
         for rule in current_app.url_map.iter_rules():
             path, _params = self.backend.parse_path(rule, None)
-            rules[path] = rule
+            for method in rule.methods or ():
+                rules[path, method.lower()] = rule
         for path, operations in spec["paths"].items():
-            rule = rules.get(path)
-            view = current_app.view_functions.get(rule.endpoint) if rule else None
             for method, operation in operations.items():
+                rule = rules.get((path, method))
+                view = current_app.view_functions.get(rule.endpoint) if rule else None
                 roles = _view_attr(view, "required_roles")
                 page = _view_attr(view, "staff_page")
                 responses = operation.get("responses") or {}
@@ -299,6 +321,10 @@ class _Spec(SpecTree):
                     else:
                         responses["2XX"] = {"description": "页面或文件"}
                         responses["3XX"] = {"description": "转向（未登录的工作人员页面转到登录页）"}
+                other_bodies = _view_attr(view, "other_bodies")
+                if other_bodies:
+                    content = operation.setdefault("requestBody", {"required": True}).setdefault("content", {})
+                    content.update({media_type: {"schema": schema} for media_type, schema in other_bodies.items()})
                 responses.pop("422", None)  # spectree's own validation answer: ours is a 400 ErrorBody
                 responses.setdefault("default", error_response)
                 operation["responses"] = responses

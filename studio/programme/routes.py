@@ -133,7 +133,8 @@ def _read_upload() -> tuple[str, str, str]:
 @bp.post("/api/interviews/<id:interview_id>/script-versions")
 @_token_or_permission(PERMISSIONS["handle_script_versions"])
 @allow_body("MAX_UPLOAD_MB")
-@declare(query=LiaisonQuery, form=ScriptUpload, resp={201: VersionSubmitted})  # or JSON ScriptText, text/plain
+@declare(query=LiaisonQuery, body=ScriptText, form=ScriptUpload, other_bodies={"text/plain": {"type": "string"}},
+         view_reads_body=True, resp={201: VersionSubmitted})  # read by _read_upload
 def submit_version_api(interview_id: int, query: LiaisonQuery):
     session = Session()
     interview = get_interview(session, interview_id)
