@@ -115,6 +115,17 @@ def test_list_filters_by_year_and_state(admin, interview):
     assert admin.get("/api/interviews?state=bogus").status_code == 400
 
 
+def test_list_year_that_is_not_a_number_filters_nothing(admin, interview):
+    """As request.args.get("year", type=int) read it: year=abc (or empty) is no filter; out of range is a 400."""
+    admin.post("/api/interviews", json={"title": "2025 计划", "year": 2025})
+    everything = admin.get("/api/interviews").get_json()["interviews"]
+    assert len(everything) == 2
+    assert admin.get("/api/interviews?year=abc").get_json()["interviews"] == everything
+    assert admin.get("/api/interviews?year=&state=").get_json()["interviews"] == everything
+    assert admin.get("/api/interviews?year=1800").get_json()["error"]["code"] == "invalid_field"
+    assert admin.get("/api/interviews?state=bogus").get_json()["error"]["code"] == "invalid_state"
+
+
 def test_admin_list_page_filters_and_shows_the_lead(admin, interview):
     admin.post("/api/interviews", json={"title": "二〇二五年的访谈", "year": 2025})
     html = admin.get("/admin/?year=2024").get_data(as_text=True)

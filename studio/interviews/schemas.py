@@ -6,11 +6,12 @@ machine stay in interviews/services.py. A text field sent as null is cleared, as
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from studio.platform.http import Body, error_code
+from studio.platform.http import Body, IntOrAbsent, Query, error_code
+from studio.platform.models import INTERVIEW_STATES
 
 _INVALID = error_code("invalid_field")
 _TIME = error_code("invalid_time")
@@ -43,6 +44,16 @@ class InterviewChange(Body):
 
 class NewInterview(InterviewChange):
     title: str = Field(json_schema_extra=error_code("missing_field"), description="标题（不能为空，至多 300 字）")
+
+
+class InterviewsQuery(Query):
+    """GET /api/interviews?year=&state=: the view checks the year's range (invalid_field) and the state
+    (invalid_state), as before; a year that is not a number filters nothing."""
+    year: IntOrAbsent = Field(None, json_schema_extra={"minimum": 1900, "maximum": 2200},
+                              description="只列这一年（1900–2200）；不是整数时忽略")
+    # The enum documents the view's own check (invalid_state, its message naming the value).
+    state: Annotated[str, WithJsonSchema({"type": "string", "enum": list(INTERVIEW_STATES)})] | None = Field(
+        None, description="只列这一状态")
 
 
 class StateChange(Body):

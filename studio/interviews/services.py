@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -358,12 +358,12 @@ def _is_staff() -> bool:
 
 
 @bp.get("/api/interviews")
-@declare(resp={200: _schemas.Interviews})
-def list_interviews_api():
-    year = request.args.get("year", type=int)
+@declare(query=_schemas.InterviewsQuery, resp={200: _schemas.Interviews})
+def list_interviews_api(query: _schemas.InterviewsQuery):
+    year = query.year
     if year is not None and not 1900 <= year <= 2200:
         raise ValidationError("year 必须是四位年份", code="invalid_field", field="year")
-    state = request.args.get("state") or None
+    state = query.state
     if state and state not in INTERVIEW_STATES:
         raise ValidationError(f"未知状态 {state!r}", code="invalid_state")
     staff = _is_staff()
