@@ -236,6 +236,13 @@ def test_http_dry_run_previews_without_writing_then_import_creates(app, admin):
     assert len(interviews(app)) == 8
 
 
+def test_http_dry_run_in_the_query_string_previews_too(app, admin):
+    form = {"file": (io.BytesIO(PUKOU.read_bytes()), PUKOU.name), "year": "2024"}
+    preview = admin.post("/api/plans/import?dry_run=Yes", data=form, content_type="multipart/form-data")
+    assert preview.status_code == 200 and preview.get_json()["dry_run"] is True
+    assert interviews(app) == []
+
+
 def test_http_errors_name_row_and_column(app, admin, tmp_path):
     path = bad_copy(tmp_path, TAIBAI, "6月1日", "13月1日")
     resp = upload(admin, path, year="2018")

@@ -14,7 +14,7 @@ from studio.interviews import interview_json
 from studio.platform.http import declare
 from .importer import MAX_FILE_BYTES, import_plan
 from .permissions import PERMISSIONS
-from .schemas import PlanResult, PlanUpload
+from .schemas import PlanImportQuery, PlanResult, PlanUpload
 
 # cli_group="plan" gives `flask --app server plan import FILE --year YYYY`.
 bp = Blueprint("plans", __name__, cli_group="plan")
@@ -27,8 +27,8 @@ def _flag(value: str | None) -> bool:
 @bp.post("/api/plans/import")
 @require_permission(PERMISSIONS["import_plans"])
 @allow_body(MAX_FILE_BYTES / (1024 * 1024))
-@declare(form=PlanUpload, resp={200: PlanResult, 201: PlanResult})
-def import_plan_api():
+@declare(query=PlanImportQuery, form=PlanUpload, resp={200: PlanResult, 201: PlanResult})
+def import_plan_api(query: PlanImportQuery):
     """Multipart `file` + `year` (+ `dry_run=1` to preview): all rows or none."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -36,7 +36,7 @@ def import_plan_api():
     data = upload.stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise DomainError(f"计划表文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB", code="too_large", status=413)
-    dry_run = _flag(request.form.get("dry_run") or request.args.get("dry_run"))
+    dry_run = _flag(request.form.get("dry_run") or query.dry_run)
     session = Session()
     result = import_plan(session, upload.filename, data, request.form.get("year"), dry_run=dry_run)
     skipped = [row.as_json() for row in result.skipped]
