@@ -13,10 +13,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from studio.platform.db import utcnow
 from studio.platform.errors import Forbidden, NotFound, TooMany, ValidationError
 from studio.platform.events import record_event
+from studio.platform.http import MAX_ID
+from studio.platform.streams import PUBLIC_STATES, get_interview
 from studio.platform.streams import lock_interview as _lock_interview
 from studio.platform.models import Interview, User
 from studio.platform.timefmt import iso
@@ -125,6 +128,26 @@ _INSERT_QUESTION = _questions.insert()
 _UNSET_COLUMNS = dict.fromkeys((
     "queue_position", "merged_into_id", "handled_by_id", "claimed_by_id", "claimed_at", "on_air_at",
     "answered_at", "reply_unit_id", "reply_due_at", "replied_at", "replied_by_id"))
+
+
+_interviews = Interview.__table__
+# What intake reads of the interview; a Core row instead of the ORM's load of the whole object.
+_INTAKE_INTERVIEW = select(
+    _interviews.c.id, _interviews.c.kind, _interviews.c.state, _interviews.c.questions_open_at,
+    _interviews.c.questions_close_at, _interviews.c.last_seq).where(_interviews.c.id == bindparam("interview_id"))
+
+
+def intake_interview(session, interview_id: int, staff: bool = True):
+    """get_interview for submit_question: the same checks and errors, but only the columns
+    intake reads (id, kind, state, questions_open_at / _close_at, last_seq), as a row, when the
+    session does not already hold the interview (then its object, which may have changes)."""
+    if (isinstance(interview_id, bool) or not isinstance(interview_id, int) or not 0 < interview_id <= MAX_ID
+            or identity_key(Interview, interview_id) in session.identity_map):
+        return get_interview(session, interview_id, staff=staff)
+    row = session.connection().execute(_INTAKE_INTERVIEW, {"interview_id": interview_id}).first()
+    if row is None or (not staff and row.state not in PUBLIC_STATES):
+        raise NotFound("访谈不存在", code="interview_not_found")
+    return row
 
 
 def _new_receipt(session) -> str:

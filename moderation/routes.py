@@ -80,7 +80,7 @@ def submit_question_api(interview_id: int, body: QuestionSubmit):
         # Issued now so this question and the next ones from this browser share one client key.
         device_id = secrets.token_urlsafe(24)
     session = Session()
-    interview = get_interview(session, interview_id, staff=staff)
+    interview = intake.intake_interview(session, interview_id, staff=staff)
     q, created = intake.submit_question(
         session, interview, body.given(), user=g.user if staff else None, ip=client_ip(), device_id=device_id,
         new_device=new_device,        rate_limit=intake.parse_rate_limit(current_app.config.get("QUESTION_RATE_LIMIT")))

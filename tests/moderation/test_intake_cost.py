@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 import threading
 
+import pytest
+
 from sqlalchemy import event
 
 from moderation.similarity import InterviewIndex, similar_candidates
@@ -165,3 +167,60 @@ def test_the_same_question_twice_at_once_is_stored_once(app, live_interview, net
     listed = login("moderator").get(f"{url}?status=pending").get_json()["questions"]
     assert [q["text"] for q in listed].count("同时提交的同一个问题") == 1
 
+
+
+def test_a_submitted_question_is_a_clean_loaded_object_of_the_session(app, live_interview):
+    """The INSERT is Core: the object handed back must still be the session's, as if loaded
+    (no second INSERT or UPDATE at commit, its version checked by the next edit)."""
+    from moderation import intake
+    from moderation.models import Question
+    from studio.platform.db import Session
+
+    with app.app_context():
+        session = Session()
+        interview = intake.intake_interview(session, live_interview["id"], staff=False)
+        q, created = intake.submit_question(session, interview, {"nickname": "老张", "text": "消防站什么时候建成"},
+                                            ip="127.0.0.5", device_id="d" * 32)
+        assert created and q in session and q not in session.new and q not in session.dirty
+        assert session.get(Question, q.id) is q and q.version == 1 and q.merged_into_id is None
+        statements = []
+
+        def seen(conn, cursor, sql, *args):
+            statements.append(sql)
+
+        event.listen(session.get_bind(), "before_cursor_execute", seen)
+        session.commit()
+        event.remove(session.get_bind(), "before_cursor_execute", seen)
+        assert not [s for s in statements if "questions" in s.split("(")[0]]  # only the event's INSERT
+        q.text = "消防站什么时候能建成"
+        session.commit()
+        assert q.version == 2
+        Session.remove()
+    with app.app_context():
+        stored = Session().get(Question, q.id)
+        assert (stored.text, stored.status, stored.receipt, stored.askers) == ("消防站什么时候能建成", "pending", q.receipt, 1)
+        Session.remove()
+
+
+def test_intake_reads_the_interview_as_get_interview_checks_it(app, admin, live_interview):
+    """intake_interview: the same refusals as get_interview, the intake's columns otherwise."""
+    from moderation import intake
+    from studio.platform.db import Session
+    from studio.platform.errors import NotFound
+    from studio.platform.streams import get_interview
+
+    planned = admin.post("/api/interviews", json={"title": "尚未公布的访谈", "scheduled_at": "2024-04-15T09:30:00+08:00"})
+    planned_id = planned.get_json()["id"]
+    with app.app_context():
+        session = Session()
+        for interview_id, staff in ((planned_id, False), (10 ** 12, True), (True, True), (0, True), (999_999, True)):
+            for read in (intake.intake_interview, get_interview):
+                with pytest.raises(NotFound):
+                    read(session, interview_id, staff=staff)
+        row = intake.intake_interview(session, live_interview["id"], staff=False)
+        full = get_interview(session, live_interview["id"])
+        assert (row.id, row.kind, row.state, row.questions_open_at, row.questions_close_at, row.last_seq) == (
+            full.id, full.kind, full.state, full.questions_open_at, full.questions_close_at, full.last_seq)
+        assert intake.intake_interview(session, live_interview["id"]) is full  # the session's copy
+        assert intake.intake_interview(session, planned_id, staff=True).state == "planned"
+        Session.remove()
