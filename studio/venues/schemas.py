@@ -7,22 +7,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from studio.platform.http import Body, error_code
 
+from .event_types import PublicVenue
+
 
 class NewVenue(Body):
     name: str | None = Field(None, json_schema_extra=error_code("missing_field"), description="会场名称（必填）")
     is_main: bool | None = Field(None, json_schema_extra=error_code("invalid_field"), description="主会场")
 
 
-class VenueOut(BaseModel):
-    """ingest_url only for staff."""
-    model_config = ConfigDict(extra="allow")
-    id: int
-    interview_id: int
-    name: str
-    is_main: bool
-    on_air: bool
-    hls_url: str | None
-    obs_scene: str
+class VenueOut(PublicVenue):
+    """A venue as answered: the fields viewers get (the venue.on_air payload, one declaration for
+    both) and, for staff, ingest_url."""
+    model_config = ConfigDict(extra="allow", strict=False)
 
 
 class VenueList(BaseModel):
