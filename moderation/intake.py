@@ -26,7 +26,7 @@ from studio.platform.timefmt import iso
 
 from . import similarity, wordlist
 from .audit import record_audit
-from .models import PUBLIC_STATUSES, QUESTION_SOURCES, Question, QuestionAttempt
+from .models import PUBLIC_STATUSES, QUESTION_SOURCES, Question, QuestionAttempt, WordlistVersion
 from .personal import find_personal_info
 from .serialisation import STATUS_NAMES, public_status, question_json, reply_json
 from .text import clean_text, match_key
@@ -131,10 +131,17 @@ _UNSET_COLUMNS = dict.fromkeys((
 
 
 _interviews = Interview.__table__
-# What intake reads of the interview; a Core row instead of the ORM's load of the whole object.
+_wordlist_version = WordlistVersion.__table__
+# What intake reads of the interview, and in the same statement the word list's version row
+# (whether the compiled list is current): a Core row instead of the ORM's load of the object.
 _INTAKE_INTERVIEW = select(
     _interviews.c.id, _interviews.c.kind, _interviews.c.state, _interviews.c.questions_open_at,
-    _interviews.c.questions_close_at, _interviews.c.last_seq).where(_interviews.c.id == bindparam("interview_id"))
+    _interviews.c.questions_close_at, _interviews.c.last_seq,
+    select(_wordlist_version.c.version).where(_wordlist_version.c.id == 1)
+    .scalar_subquery().label("wordlist_version"),
+    select(_wordlist_version.c.changed_at).where(_wordlist_version.c.id == 1)
+    .scalar_subquery().label("wordlist_changed_at"),
+).where(_interviews.c.id == bindparam("interview_id"))
 
 
 def intake_interview(session, interview_id: int, staff: bool = True):
@@ -150,10 +157,14 @@ def intake_interview(session, interview_id: int, staff: bool = True):
     return row
 
 
+def _receipt_code() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+
+
 def _new_receipt(session) -> str:
     connection = session.connection()
     while True:
-        code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+        code = _receipt_code()
         if connection.execute(_RECEIPT_TAKEN, {"code": code}).first() is None:
             return code
 
@@ -242,15 +253,22 @@ def submit_question(session, interview: Interview, body: dict, *, user: User | N
     # Outside any lock, reads only: the same question again, the rate limit, the word list
     # (compiled once per version), the duplicate candidates (the interview's n-gram index), the
     # receipt. Each costs the same for the 5,000th question as for the first.
-    existing = _same_question(session, interview.id, client_key, text_hash, now)
+    receipt = _receipt_code()
+    existing, receipt_taken = _first_look(session, interview.id, client_key, text_hash, now, receipt)
     if existing is None:
         if limited:
             _check_rate_limit(session, counted_key, ip, rate_limit, now)
-        flags = wordlist.find_sensitive_words(text, wordlist.matcher(session)) + find_personal_info(text)
+        # The intake row read the word list's version with the interview (an ORM interview,
+        # already in the session, did not: then matcher reads it).
+        version_row = ((interview.wordlist_version, interview.wordlist_changed_at)
+                       if hasattr(interview, "wordlist_version") else None)
+        flags = (wordlist.find_sensitive_words(text, wordlist.matcher(session, version_row))
+                 + find_personal_info(text))
         for suggestion in similarity.interview_candidates(session, interview.id, key, limit=3,
                                                           last_seq=interview.last_seq):
             flags.append({"type": "possible_duplicate", **suggestion})
-        receipt = _new_receipt(session)
+        if receipt_taken:
+            receipt = _new_receipt(session)
     elif not limited:
         return existing, False
 
@@ -277,8 +295,9 @@ def submit_question(session, interview: Interview, body: dict, *, user: User | N
     if user is not None:
         record_audit(session, user, question, "submit", {}, {"text": text, "source": source})
     # A new question has no merged children: no query for them.
-    record_event(session, interview.id, "question.submitted",
-                 question_json(session, question, contact=False, merged=[]))
+    ev = record_event(session, interview.id, "question.submitted",
+                      question_json(session, question, contact=False, merged=[]))
+    similarity.note_committed_question(session, interview.id, ev.seq, question.id, key, "pending")
     return question, True
 
 
@@ -293,6 +312,23 @@ def _insert_question(session, values: dict) -> Question:
     make_transient_to_detached(question)  # as if just loaded: no history, so no UPDATE at flush
     session.add(question)
     return question
+
+
+# The first look, before the lock, in one statement: the same client's same question, and
+# whether the receipt drawn for a new one is taken (1 in 10¹¹: then _new_receipt draws again).
+_FIRST_LOOK = select(
+    _SAME_QUESTION.scalar_subquery().label("same_id"),
+    select(_questions.c.id).where(_questions.c.receipt == bindparam("code")).limit(1)
+    .scalar_subquery().label("receipt_owner"))
+
+
+def _first_look(session, interview_id: int, client_key: str, text_hash: str, now: datetime, code: str):
+    """(the client's question with this text within DUPLICATE_WINDOW or None, receipt taken)."""
+    session.flush()  # the ORM query this replaces saw what the session had pending
+    row = session.connection().execute(_FIRST_LOOK, {
+        "interview_id": interview_id, "client_key": client_key, "text_hash": text_hash,
+        "since": now - DUPLICATE_WINDOW, "code": code}).first()
+    return (session.get(Question, row.same_id) if row.same_id else None), row.receipt_owner is not None
 
 
 def _same_question(session, interview_id: int, client_key: str, text_hash: str, now: datetime):

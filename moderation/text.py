@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from functools import lru_cache
+
 from opencc import OpenCC
 
 # OpenCC's converter is a pure lookup table: safe to share, not state.
@@ -39,8 +41,40 @@ def clean_text(value: str) -> str:
     return _WHITESPACE.sub(" ", value).strip()
 
 
+def _t2s_characters() -> frozenset[str] | None:
+    """Characters without which the t2s conversion leaves a text as it is (nearly every
+    netizen question holds none of them): each character the table changes, and for each
+    phrase rule that changes a text without holding such a character (反覆 → 反复: 覆 maps to
+    itself on its own), one character of the phrase, which any text it matches holds. None (no
+    shortcut) if this OpenCC does not say which dictionaries it reads, or chains several."""
+    _T2S.convert("")  # loads the dictionary chain
+    try:
+        (group,) = _T2S._dict_chain
+        table: dict[str, str] = {}
+        for path in group:
+            with open(path, encoding="utf-8") as dictionary:
+                for line in dictionary:
+                    key, _tab, values = line.rstrip("\n").partition("\t")
+                    if key:
+                        table.setdefault(key, values.split(" ")[0])
+    except (AttributeError, OSError, TypeError, ValueError):
+        return None
+    changed = {key for key, value in table.items() if len(key) == 1 and value != key}
+    triggers = set(changed)
+    for key, value in table.items():
+        if len(key) > 1 and value != key and changed.isdisjoint(key):
+            in_table = [ch for ch in key if ch in table]
+            triggers.add(in_table[0] if in_table else key[0])
+    return frozenset(triggers) or None
+
+
+_T2S_CHARS = _t2s_characters()
+
+
 def to_simplified(value: str) -> str:
     """Traditional to simplified characters (OpenCC t2s); other text is left alone."""
+    if _T2S_CHARS is not None and _T2S_CHARS.isdisjoint(value):
+        return value  # what the conversion returns, without its pure-Python phrase search
     return _T2S.convert(value)
 
 
@@ -48,7 +82,8 @@ def _is_kept_in_key(ch: str) -> bool:
     return unicodedata.category(ch)[0] in ("L", "N")
 
 
-def match_key_with_positions(value: str) -> tuple[str, list[int]]:
+@lru_cache(maxsize=256)  # a submission folds its text twice (the key, the word search): once
+def match_key_with_positions(value: str) -> tuple[str, tuple[int, ...]]:
     """The match key of a display text, and for each key character its index in the text.
 
     Each display character is folded by NFKC on its own (one character may become several,
@@ -73,7 +108,7 @@ def match_key_with_positions(value: str) -> tuple[str, list[int]]:
         if _is_kept_in_key(ch):
             key_chars.append(ch.lower()[:1])
             positions.append(index)
-    return "".join(key_chars), positions
+    return "".join(key_chars), tuple(positions)
 
 
 def match_key(value: str) -> str:

@@ -105,9 +105,14 @@ def list_version(session) -> tuple:
     return (str(session.get_bind().url), *(row or (0, None)))
 
 
-def matcher(session) -> Matcher:
-    """The compiled current list: one primary-key read when nothing changed."""
-    version = list_version(session)
+def matcher(session, version_row: tuple | None = None) -> Matcher:
+    """The compiled current list: one primary-key read when nothing changed. `version_row`:
+    the (version, changed_at) of the list's version row when the caller read it already (as
+    part of another statement; None values: no row yet)."""
+    if version_row is None:
+        version = list_version(session)
+    else:
+        version = (str(session.get_bind().url), version_row[0] or 0, version_row[1])
     cached = _compiled.get("words")
     if cached is not None and cached[0] == version:
         return cached[1]

@@ -192,11 +192,11 @@ def _add_revision(session, entry: FeedEntry, action: str, user: User | None) -> 
 def _record(session, entry: FeedEntry, image: Image | None, type_: str) -> None:
     edited = type_ == "feed.edited" or (type_ != "feed.posted" and was_edited(session, entry))
     data = entry_json(entry, image, edited=edited)
-    ev = record_event(session, entry.interview_id, type_, data)
+    # The entry's seq is the seq of the event that posted it: only known there.
+    ev = record_event(session, entry.interview_id, type_, data,
+                      seq_field="seq" if type_ == "feed.posted" else None)
     if type_ == "feed.posted":
-        # The entry's seq is the seq of the event that posted it: only known now.
         entry.seq = ev.seq
-        ev.data = {**data, "seq": ev.seq}
 
 
 def post_entry(session, interview: Interview, user: User | None, body: dict) -> tuple[FeedEntry, Image | None]:

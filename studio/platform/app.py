@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from flask import Flask, g, jsonify, request, send_from_directory
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import text
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 
@@ -32,6 +33,21 @@ VENDOR_FILES = {
 log = logging.getLogger(__name__)
 
 
+class SigningCachedSessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie session, its signing serializer built once per key instead of on every
+    request (every netizen question opened a session and built one)."""
+
+    def __init__(self):
+        self._serializer = None
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = self._serializer
+        if cached is None or cached[0] != keys:
+            cached = self._serializer = (keys, super().get_signing_serializer(app))
+        return cached[1]
+
+
 def create_app(config: dict | None = None, areas: tuple[str, ...] = ()) -> Flask:
     """Build the app; `config` is a plain mapping overriding environment settings (tests use it),
     `areas` the importable names of the area packages to attach, in order."""
@@ -48,6 +64,7 @@ def create_app(config: dict | None = None, areas: tuple[str, ...] = ()) -> Flask
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_REQUEST_KB"] * 1024
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
+    app.session_interface = SigningCachedSessionInterface()
     logging.basicConfig(level=settings["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_engine(settings["DATABASE_URL"])

@@ -26,6 +26,8 @@ _lock = threading.Lock()
 # Keyed by the database too: one process may serve several apps (tests), each its own count.
 _rooms: dict[tuple[str, str], set[int]] = {}   # (database, sid) -> interviews (process memory only)
 _counts: dict[tuple[str, int], int] = {}       # (database, interview) -> sockets in its /live room here
+# The highest count since it was last stored (the peak of a burst the stored count skipped).
+_highs: dict[tuple[str, int], int] = {}
 
 
 def joined(sid: str, interview_id: int, database: str = "") -> int | None:
@@ -37,7 +39,19 @@ def joined(sid: str, interview_id: int, database: str = "") -> int | None:
         rooms.add(interview_id)
         key = (database, interview_id)
         _counts[key] = _counts.get(key, 0) + 1
+        _highs[key] = max(_highs.get(key, 0), _counts[key])
         return _counts[key]
+
+
+def to_store(database: str, interview_ids) -> dict[int, tuple[int, int]]:
+    """{interview: (this process's count now, its highest since last stored)}; resets the highs."""
+    out = {}
+    with _lock:
+        for iid in interview_ids:
+            key = (database, iid)
+            count = _counts.get(key, 0)
+            out[iid] = (count, max(count, _highs.pop(key, 0)))
+    return out
 
 
 def left(sid: str, interview_id: int | None = None, database: str = "") -> dict[int, int]:
@@ -65,8 +79,9 @@ def _ensure_stats(session, interview_id: int) -> InterviewStats:
     return stats
 
 
-def store_count(session, interview_id: int, count: int, process: str = PROCESS) -> int:
-    """Write this process's count and raise the kept peak if the total is higher; the total."""
+def store_count(session, interview_id: int, count: int, process: str = PROCESS, high: int | None = None) -> int:
+    """Write this process's count and raise the kept peak if the total is higher; the total.
+    `high`: this process's highest count since it last stored one (counted in the peak)."""
     now = utcnow()
     row = session.get(ViewerCount, (interview_id, process))
     if row is None:
@@ -75,11 +90,12 @@ def store_count(session, interview_id: int, count: int, process: str = PROCESS) 
         row.viewers, row.updated_at = count, now
     session.flush()
     total = viewers_now(session, interview_id)
+    peak = total + max(0, (high or count) - count)
     _ensure_stats(session, interview_id)
     # One conditional UPDATE: processes raising the peak at once never lower it.
     session.execute(update(InterviewStats).where(InterviewStats.interview_id == interview_id,
-                                                 InterviewStats.viewers_peak < total)
-                    .values(viewers_peak=total, viewers_peak_at=now))
+                                                 InterviewStats.viewers_peak < peak)
+                    .values(viewers_peak=peak, viewers_peak_at=now))
     return total
 
 

@@ -129,23 +129,47 @@ def test_a_change_made_by_another_process_is_seen_by_the_next_question(app, live
 
 
 def test_a_pruned_event_log_rebuilds_the_index(app, live_interview, ask, login):
-    from studio.platform.db import Session
+    """Another process edits a question and the log is pruned before this process reads the
+    edit's event: the seqs this index sees next leave a gap, so it rebuilds from the table."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session as OrmSession
+
+    from moderation import lists, screening
     from studio.platform.events import prune_events
+    from studio.platform.models import User
 
     iid = live_interview["id"]
     a = ask(iid, "县城消防站什么时候建成投入使用").get_json()["id"]
-    ask(iid, "完全无关的一个问题")
-    with app.app_context():
-        # Questions the log no longer names: only a rebuild from the table finds them.
-        from moderation.models import Question
-        session = Session()
-        session.execute(Question.__table__.update().where(Question.id == a).values(match_key="无关内容"))
-        prune_events(session, iid, keep_last=0)
+    ask(iid, "完全无关的一个问题")  # indexed here, from this process's own commit
+    other = create_engine(app.config["DATABASE_URL"])
+    with OrmSession(other, expire_on_commit=False) as session:
+        admin = session.query(User).filter_by(role="admin").first()
+        screening.edit_question(session, lists.get_question(session, a), admin, "老旧小区改造的补贴怎么申请")
+        session.flush()
+        prune_events(session, iid, keep_last=0)  # the edit's event is gone before anyone read it
         session.commit()
-        Session.remove()
-    ask(iid, "再来一个问题引起事件")  # seqs continue after the pruned ones: a gap
+    other.dispose()
     b = ask(iid, "县城消防站什么时候能建成投入使用").get_json()["id"]
     assert a not in _dupes(login, b)
+    c = ask(iid, "请问老旧小区改造的补贴怎么申请").get_json()["id"]
+    assert _dupes(login, c) == [a]
+
+
+def test_own_submissions_are_indexed_without_reading_the_log(app, live_interview, ask, login):
+    """The question this process just committed is the index's next seq: applied from the
+    commit, so the next submission reads no events (one read fewer per netizen question)."""
+    iid = live_interview["id"]
+    first = ask(iid, "县城消防站什么时候建成投入使用").get_json()["id"]
+    seen, record, engine = _statements(app)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        second = ask(iid, "请问县城的消防站什么时候能建成投入使用").get_json()["id"]
+        third = ask(iid, "县城的消防站什么时候能建成投入使用呢").get_json()["id"]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert not [s for s in seen if " FROM events" in s], seen
+    assert _dupes(login, second) == [first]
+    assert set(_dupes(login, third)) == {first, second}
 
 
 def test_the_same_question_twice_at_once_is_stored_once(app, live_interview, netizen, login):
@@ -224,3 +248,16 @@ def test_intake_reads_the_interview_as_get_interview_checks_it(app, admin, live_
         assert intake.intake_interview(session, live_interview["id"]) is full  # the session's copy
         assert intake.intake_interview(session, planned_id, staff=True).state == "planned"
         Session.remove()
+
+
+def test_a_taken_receipt_is_drawn_again(app, live_interview, ask, monkeypatch):
+    """The first look reads whether the drawn receipt is taken in the same statement as the
+    same-question check; a taken one (1 in 10¹¹) is drawn again until free."""
+    from moderation import intake
+
+    iid = live_interview["id"]
+    first = ask(iid, "县城消防站什么时候建成投入使用").get_json()
+    draws = iter([first["receipt"], first["receipt"], "ZZZZ2345"])
+    monkeypatch.setattr(intake, "_receipt_code", lambda: next(draws))
+    second = ask(iid, "老旧小区改造的补贴怎么申请").get_json()
+    assert second["receipt"] == "ZZZZ2345"

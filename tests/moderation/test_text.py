@@ -58,3 +58,27 @@ def test_similarity_finds_near_duplicates_in_chinese():
     assert dice(ngrams(a), ngrams(c)) < 0.2
     found = similar_candidates(a, [(1, b), (2, c)])
     assert [f["question_id"] for f in found] == [1]
+
+
+def test_simplified_text_skips_the_phrase_search_and_converts_as_opencc_does(monkeypatch):
+    """A text with no character of any t2s dictionary key is returned as it is, without the
+    pure-Python conversion (nearly every question); every other text is converted by OpenCC."""
+    import random
+
+    from opencc import OpenCC
+
+    from moderation import text as text_module
+
+    reference = OpenCC("t2s")
+    rng = random.Random(5)
+    traditional = sorted(text_module._T2S_CHARS)
+    samples = ["请问社区卫生服务中心周末几点开门？", "老旧小区改造什么时候开始", "abc 123",
+               "反覆思量", "沈默是金", "一目瞭然", "沈船打捞", "臺灣的問題"]  # phrase rules, characters
+    samples += ["".join(rng.choice(traditional + list("请问社区医院开门，。")) for _ in range(rng.randint(1, 12)))
+                for _ in range(500)]
+    for sample in samples:
+        assert text_module.to_simplified(sample) == reference.convert(sample), sample
+    calls = []
+    monkeypatch.setattr(text_module._T2S, "convert", lambda value: calls.append(value) or value)
+    assert text_module.to_simplified("请问社区卫生服务中心周末几点开门？") == "请问社区卫生服务中心周末几点开门？"
+    assert text_module.to_simplified("臺灣") == "臺灣" and calls == ["臺灣"]  # the table's own work
