@@ -25,6 +25,8 @@ def room(interview_id: int) -> str:
 
 @sio.on("join", namespace="/live")
 def join(sid, data):
+    if not isinstance(data, dict) or data.get("interview_id") is None:
+        return {"ok": False}  # the hub probe's ping: answered without work, as on our server
     sio.enter_room(sid, room(data["interview_id"]), namespace="/live")
     return {"ok": True, "last_seq": seq, "events": []}
 

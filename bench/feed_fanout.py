@@ -98,6 +98,8 @@ def main(argv=None) -> int:
     rows, best, first_failed = [], None, None
     # A socket of ours pinging every 20 ms through each run: how long the hub keeps it waiting.
     probe, windows = HubProbe(ours_target.url).start(), []
+    # And one on the bare server: the same fan-out stalls its hub too (the anchor of ours').
+    bare_probe, bare_windows = (HubProbe(bare_target.url).start() if bare_target else None), []
 
     def measure(n: int) -> bool:
         """--repeat runs against ours and bare, interleaved; True when this N held in every run."""
@@ -106,7 +108,9 @@ def main(argv=None) -> int:
             t0 = time.time()
             ours = run_fanout(ours_target, n, args.posts, args.rate, args.workers)
             windows.append((f"N={n:,} run {run}", t0, time.time()))
+            t0 = time.time()
             bare = run_fanout(bare_target, n, args.posts, args.rate, args.workers) if bare_target else None
+            bare_windows.append((f"N={n:,} run {run}", t0, time.time()))
             rows.append((ours, bare))
             ratio = ours.p99_ms / bare.p99_ms if bare and bare.p99_ms else math.nan
             print(f"  N={n:,} run {run}/{args.repeat}: ours p50 {fmt_ms(ours.p50_ms)} ms p99 {fmt_ms(ours.p99_ms)} ms, "
@@ -145,6 +149,8 @@ def main(argv=None) -> int:
                 high = n
     finally:
         probe.stop()
+        if bare_probe:
+            bare_probe.stop()
         ours_target.close()
         if bare_target:
             bare_target.close()
@@ -154,6 +160,8 @@ def main(argv=None) -> int:
     print()
     for label, t0, t1 in windows:
         print(f"{label}, ours: {fmt_probe(probe.figures(t0, t1))}")
+    for label, t0, t1 in bare_windows if bare_probe else ():
+        print(f"{label}, bare: {fmt_probe(bare_probe.figures(t0, t1))}")
     print()
     if ours_target.fallback_note:
         print("note:", ours_target.fallback_note)

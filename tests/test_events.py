@@ -109,3 +109,63 @@ def test_public_socket_leaves_the_room_when_the_interview_stops_being_public(app
         == [{"text": "计划中访谈的内部内容"}]
     again = viewer.emit("join", {"interview_id": iid}, callback=True, namespace="/live")
     assert again["ok"] is False and again["error"]["code"] == "interview_not_found"
+
+
+@pytest.mark.usefixtures("made_up_event_payloads")  # log mechanics, made-up payloads
+def test_viewers_joining_at_once_share_one_public_snapshot_per_seq(app, interview, socket_client, monkeypatch):
+    """A burst of /live joins builds the public snapshot once while the seq stands still (one
+    indexed read each after that); a new event, or the reuse window passing, builds it again.
+    Staff joins always build their own."""
+    from studio.platform import events as events_module
+    from studio.platform.signals import snapshot_parts
+
+    iid = interview["id"]
+    builds = []
+
+    def counting_part(session, interview, audience):
+        builds.append(audience)
+        return {}
+
+    snapshot_parts.connect(counting_part)
+    monkeypatch.setattr(events_module, "PUBLIC_SNAPSHOT_REUSE", 60.0)
+    try:
+        acks = [socket_client("/live").emit("join", {"interview_id": iid}, callback=True, namespace="/live")
+                for _ in range(10)]
+        assert builds == ["public"] and all(a["ok"] for a in acks)
+        assert len({a["last_seq"] for a in acks}) == 1
+        assert all(a["snapshot"] == acks[0]["snapshot"] for a in acks)
+        seq = _record(app, iid, "feed.posted", {"text": "新的一条"})
+        ack = socket_client("/live").emit("join", {"interview_id": iid}, callback=True, namespace="/live")
+        assert builds == ["public", "public"] and ack["last_seq"] == seq  # the seq moved: built again
+        socket_client("/studio", role="moderator").emit("join", {"interview_id": iid}, callback=True,
+                                                        namespace="/studio")
+        socket_client("/studio", role="moderator").emit("join", {"interview_id": iid}, callback=True,
+                                                        namespace="/studio")
+        assert builds == ["public", "public", "staff", "staff"]
+        monkeypatch.setattr(events_module, "PUBLIC_SNAPSHOT_REUSE", 0.0)
+        socket_client("/live").emit("join", {"interview_id": iid}, callback=True, namespace="/live")
+        assert builds[-1] == "public" and len(builds) == 5  # the window passed: built again
+    finally:
+        snapshot_parts.disconnect(counting_part)
+
+
+def test_a_join_checks_the_interview_as_get_interview_does(app, interview, socket_client):
+    """The join's check (one column) refuses what get_interview refuses, with its error."""
+    from studio.platform.db import Session
+    from studio.platform.errors import NotFound
+    from studio.platform.streams import check_interview
+
+    viewer = socket_client("/live")
+    for bad in (0, -1, 2**31, 999999, True):
+        ack = viewer.emit("join", {"interview_id": bad}, callback=True, namespace="/live")
+        assert ack["ok"] is False and ack["error"]["code"] in ("interview_not_found", "invalid_interview_id"), bad
+    with app.app_context():
+        session = Session()
+        assert check_interview(session, interview["id"], staff=False) == "preview"
+        from studio.platform.models import Interview
+        session.get(Interview, interview["id"]).state = "planned"
+        session.commit()
+        with pytest.raises(NotFound):
+            check_interview(session, interview["id"], staff=False)
+        assert check_interview(session, interview["id"], staff=True) == "planned"
+        Session.remove()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -318,6 +320,36 @@ def build_snapshot(interview_id: int, audience: str) -> tuple[dict, int]:
         snapshot = {}
         for _receiver, parts in snapshot_parts.send(session, interview=interview, audience=audience):
             snapshot.update(parts)  # each area's parts, in the order the areas connected
+    return snapshot, last_seq
+
+
+# A burst of viewers joining one interview at once (the programme starts; a reconnect storm after
+# a network blip) would each build the same public snapshot: several reads and their objects per
+# socket, on the hub, while every other socket waits. A join reuses the snapshot the previous
+# join built while the interview's last_seq is unchanged (every visible change is an event, so a
+# changed state has a new seq) and for at most PUBLIC_SNAPSHOT_REUSE seconds (what depends on the
+# clock, e.g. question intake opening at its time, is that late at most; nginx keeps GET
+# …/snapshot for 1 s). One indexed read per join instead of the whole build.
+PUBLIC_SNAPSHOT_REUSE = 0.5
+_public_snapshots: "OrderedDict[tuple[str, int], tuple[float, int, dict]]" = OrderedDict()
+_LAST_SEQ = select(_interviews.c.last_seq).where(_interviews.c.id == bindparam("interview_id"))
+
+
+def shared_public_snapshot(session: OrmSession, interview_id: int) -> tuple[dict, int]:
+    """build_snapshot(interview_id, PUBLIC) for a /live join: possibly the object an earlier join
+    got (read it, never change it). Call it after joining the room, as build_snapshot."""
+    key = (str(get_engine().url), int(interview_id))
+    started = time.monotonic()
+    cached = _public_snapshots.get(key)
+    if cached is not None and started - cached[0] < PUBLIC_SNAPSHOT_REUSE:
+        last_seq = session.connection().execute(_LAST_SEQ, {"interview_id": interview_id}).scalar()
+        if last_seq == cached[1]:
+            return cached[2], cached[1]
+    snapshot, last_seq = build_snapshot(interview_id, PUBLIC)
+    _public_snapshots[key] = (started, last_seq, snapshot)  # its age counts from before the build
+    _public_snapshots.move_to_end(key)
+    while len(_public_snapshots) > 32:
+        _public_snapshots.popitem(last=False)
     return snapshot, last_seq
 
 

@@ -14,9 +14,9 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from .auth import COOKIE_NAME, drop_ended_staff_sockets, has_role, resolve_session
 from .db import Session
 from .errors import DomainError, Forbidden, Unauthorized, ValidationError
-from .events import PUBLIC, STAFF, build_snapshot, replay_events, room_for
+from .events import PUBLIC, STAFF, build_snapshot, replay_events, room_for, shared_public_snapshot
 from .extensions import socketio
-from .streams import get_interview
+from .streams import check_interview
 from .origins import origin_allowed
 from .permissions import PERMISSIONS
 
@@ -75,7 +75,7 @@ def _join(data: dict, audience: str) -> dict:
     if isinstance(interview_id, bool) or not isinstance(interview_id, int):
         raise ValidationError("interview_id 必须是整数", code="invalid_interview_id")
     session = Session()
-    get_interview(session, interview_id, staff=(audience == STAFF))
+    check_interview(session, interview_id, staff=(audience == STAFF))
     # Join first, then read: anything committed meanwhile arrives twice at worst, and clients
     # drop seqs they already have; reading first could lose it.
     join_room(room_for(interview_id, audience))
@@ -83,7 +83,10 @@ def _join(data: dict, audience: str) -> dict:
         _live_room_changed(interview_id, True)
     last_seq = data.get("last_seq")
     if last_seq is None:
-        snapshot, last_seq = build_snapshot(interview_id, audience)
+        if audience == PUBLIC:
+            snapshot, last_seq = shared_public_snapshot(session, interview_id)
+        else:
+            snapshot, last_seq = build_snapshot(interview_id, audience)
         return {"last_seq": last_seq, "events": [], "snapshot": snapshot}
     events, last = replay_events(session, interview_id, last_seq, audience)
     return {"last_seq": last, "events": events}
