@@ -297,7 +297,7 @@ def submit_question(session, interview: Interview, body: dict, *, user: User | N
     # A new question has no merged children: no query for them.
     ev = record_event(session, interview.id, "question.submitted",
                       question_json(session, question, contact=False, merged=[]))
-    similarity.note_committed_question(session, interview.id, ev.seq, question.id, key, "pending")
+    similarity.note_committed_question(session, interview.id, ev.seq, question.id, key, question.status)
     return question, True
 
 
@@ -318,8 +318,7 @@ def _insert_question(session, values: dict) -> Question:
 # whether the receipt drawn for a new one is taken (1 in 10¹¹: then _new_receipt draws again).
 _FIRST_LOOK = select(
     _SAME_QUESTION.scalar_subquery().label("same_id"),
-    select(_questions.c.id).where(_questions.c.receipt == bindparam("code")).limit(1)
-    .scalar_subquery().label("receipt_owner"))
+    _RECEIPT_TAKEN.limit(1).scalar_subquery().label("receipt_owner"))
 
 
 def _first_look(session, interview_id: int, client_key: str, text_hash: str, now: datetime, code: str):

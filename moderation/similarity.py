@@ -104,11 +104,15 @@ class InterviewIndex:
         self.postings: dict[str, list[int]] = {}
         self.lock = threading.Lock()
 
-    def _mask(self, grams: frozenset[str]) -> int:
+    def _mask(self, grams: frozenset[str], add: bool = True) -> int:
+        """The grams' mask; a gram the interview has not had yet gets the next bit (`add`) or,
+        for a probe, is left out (no question holds it)."""
         bits, mask = self.bits, 0
         for gram in grams:
             bit = bits.get(gram)
             if bit is None:
+                if not add:
+                    continue
                 bit = bits[gram] = len(bits)
             mask |= 1 << bit
         return mask
@@ -192,12 +196,7 @@ class InterviewIndex:
         # per pair (a few distinct ones among hundreds of candidates); (-score, id) tuples and
         # dicts only for the best `limit`: this loop runs for up to MAX_CANDIDATES questions on
         # every submission.
-        bits = self.bits
-        probe = 0
-        for gram in grams:
-            bit = bits.get(gram)
-            if bit is not None:
-                probe |= 1 << bit
+        probe = self._mask(grams, add=False)
         keys, size, scored, rounded = self.keys, len(grams), [], {}
         for other_id in ids:
             other = keys.get(other_id)
@@ -216,6 +215,10 @@ class InterviewIndex:
 
 _indexes: "OrderedDict[tuple[str, int], InterviewIndex]" = OrderedDict()
 _indexes_lock = threading.Lock()
+
+
+def _slot(session, interview_id: int) -> tuple[str, int]:
+    return (str(session.get_bind().url), interview_id)
 
 
 def _index_for(slot: tuple[str, int], create: bool = True) -> "InterviewIndex | None":
@@ -238,7 +241,7 @@ def interview_candidates(session, interview_id: int, key: str, exclude: int | No
     restored database; the same one, that the index has nothing to read). The index is per
     database address, as the word list's matcher.
     """
-    index = _index_for((str(session.get_bind().url), interview_id))
+    index = _index_for(_slot(session, interview_id))
     with index.lock:
         index.refresh(session, last_seq)
         return index.candidates(key, exclude=exclude, limit=limit)
@@ -249,7 +252,7 @@ def note_committed_question(session, interview_id: int, seq: int, question_id: i
     """After this session commits, the event `seq` (about question_id, now `key` / `status`) is
     applied to this process's index of the interview without reading it back from the log."""
     session.info.setdefault("similarity_applied", []).append(
-        ((str(session.get_bind().url), interview_id), seq, question_id, key, status))
+        (_slot(session, interview_id), seq, question_id, key, status))
 
 
 def _apply_committed(session) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
 from functools import lru_cache
 
 from opencc import OpenCC

@@ -83,7 +83,7 @@ class Matcher:
         return [_flag(text, positions, self.pairs[index][0], start, end) for start, index, end in found]
 
 
-def _flag(text: str, positions: list[int], word: str, start: int, end: int) -> dict:
+def _flag(text: str, positions: tuple[int, ...], word: str, start: int, end: int) -> dict:
     return {"type": "sensitive_word", "word": word, "start": positions[start],
             "end": positions[end - 1] + 1, "matched": text[positions[start]:positions[end - 1] + 1]}
 
@@ -100,19 +100,19 @@ _VERSION = (select(WordlistVersion.__table__.c.version, WordlistVersion.__table_
             .where(WordlistVersion.__table__.c.id == 1))
 
 
-def list_version(session) -> tuple:
-    row = session.connection().execute(_VERSION).first()
-    return (str(session.get_bind().url), *(row or (0, None)))
+def list_version(session, row: tuple | None = None) -> tuple:
+    """The key the compiled list is kept under. `row`: the (version, changed_at) of the list's
+    version row when the caller read it already, as part of another statement ((None, None):
+    no row yet); else it is read here."""
+    if row is None:
+        row = session.connection().execute(_VERSION).first() or (0, None)
+    return (str(session.get_bind().url), row[0] or 0, row[1])
 
 
 def matcher(session, version_row: tuple | None = None) -> Matcher:
-    """The compiled current list: one primary-key read when nothing changed. `version_row`:
-    the (version, changed_at) of the list's version row when the caller read it already (as
-    part of another statement; None values: no row yet)."""
-    if version_row is None:
-        version = list_version(session)
-    else:
-        version = (str(session.get_bind().url), version_row[0] or 0, version_row[1])
+    """The compiled current list: one primary-key read when nothing changed (none when the
+    caller passes the version row it read: see list_version)."""
+    version = list_version(session, version_row)
     cached = _compiled.get("words")
     if cached is not None and cached[0] == version:
         return cached[1]
