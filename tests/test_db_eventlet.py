@@ -75,3 +75,94 @@ def test_writers_wait_greenly_and_commits_leave_the_hub(tmp_path):
     # Without the green writer queue, the 40 writers sleep in SQLite's busy handler on the hub
     # for the slow writer's 300 ms; the ticker would see that whole stall.
     assert result["max_gap_ms"] < 150, result
+
+
+# Another process (a second server on the same file, the CLI beside `make run`) holds SQLite's
+# write lock: the green semaphore cannot see it, so a writer here must wait without SQLite's
+# busy handler sleeping on the hub.
+OTHER_PROCESS = textwrap.dedent("""
+    import sqlite3, sys, time
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO t (v) VALUES ('other process')")
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+    conn.execute("COMMIT")
+""")
+
+CROSS_PROCESS_SCRIPT = textwrap.dedent("""
+    import eventlet
+    eventlet.monkey_patch()
+    import json, subprocess, sys, time
+    from sqlalchemy import text
+    from studio.platform import db
+    from studio.platform.db import Session, init_engine
+
+    path, other = sys.argv[1], sys.argv[2]
+    init_engine("sqlite:///" + path)
+    with Session() as s:
+        s.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        s.commit()
+    Session.remove()
+
+    def hold_lock(seconds):
+        locker = subprocess.Popen([sys.executable, "-c", other, path, str(seconds)], stdout=subprocess.PIPE, text=True)
+        assert locker.stdout.readline().strip() == "locked"
+        return locker
+
+    def run(seconds):
+        gaps, outcome, finished = [], {}, []
+
+        def ticker():
+            last = time.monotonic()
+            while not finished:
+                eventlet.sleep(0.005)
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+
+        def writer():
+            started = time.monotonic()
+            try:
+                s = Session()
+                s.execute(text("INSERT INTO t (v) VALUES ('here')"))
+                s.commit()
+                outcome["result"] = "stored"
+            except Exception as exc:
+                Session().rollback()
+                outcome["result"] = type(exc).__name__ + ": " + str(exc).splitlines()[0]
+            finally:
+                Session.remove()
+            outcome["waited_s"] = time.monotonic() - started
+            finished.append(1)
+
+        locker = hold_lock(seconds)
+        tick = eventlet.spawn(ticker)
+        eventlet.spawn(writer).wait()
+        tick.wait()
+        locker.wait()
+        return {**outcome, "max_gap_ms": max(gaps) * 1000}
+
+    waited = run(0.6)                 # the other process commits within the wait: stored
+    db.SQLITE_LOCK_WAIT_S = 0.3
+    gave_up = run(1.2)                # it holds the lock longer than the wait: a clear error
+    with Session() as s:
+        rows = s.execute(text("SELECT v FROM t ORDER BY id")).scalars().all()
+    print(json.dumps({"waited": waited, "gave_up": gave_up, "rows": rows}))
+""")
+
+
+def test_a_lock_held_by_another_process_is_waited_for_greenly(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", CROSS_PROCESS_SCRIPT, str(tmp_path / "t.db"), OTHER_PROCESS],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    waited, gave_up = result["waited"], result["gave_up"]
+    assert waited["result"] == "stored" and waited["waited_s"] > 0.4, waited
+    # SQLite's busy handler would sleep on the hub for the other process's 600 ms: the ticker
+    # would see one gap as long. Waiting greenly, it keeps ticking.
+    assert waited["max_gap_ms"] < 150, waited
+    assert gave_up["result"].startswith("OperationalError") and "locked" in gave_up["result"], gave_up
+    assert 0.25 < gave_up["waited_s"] < 1.0 and gave_up["max_gap_ms"] < 150, gave_up
+    assert result["rows"] == ["other process", "here", "other process"]  # nothing half-written
+    assert "SQLite: the database stayed locked for 0.3 s" in proc.stderr  # the log says why it failed

@@ -5,12 +5,16 @@ PostgreSQL comes through DATABASE_URL.
 """
 from __future__ import annotations
 
+import logging
 import sys
+import time
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 
 class Base(DeclarativeBase):
@@ -83,6 +87,12 @@ def _keep_the_hub_free(engine) -> None:
     hub; so on SQLite a write transaction first takes a green semaphore (one writer per process,
     as SQLite allows anyway) that others wait on without blocking the hub. It is released when
     the transaction ends (commit, rollback, or the pool's reset of a connection handed back).
+
+    The semaphore cannot see another process (a second server on the same file, the CLI beside
+    `make run`): while that one holds the lock, SQLite's own busy handler would sleep on the hub
+    and freeze every socket of this process until it commits. So under eventlet SQLite's busy
+    timeout is 0 and a statement that meets the lock is retried after a green sleep
+    (_wait_greenly), up to the same 15 s; a COMMIT retries on its pool thread.
     """
     from eventlet import semaphore, tpool
 
@@ -91,8 +101,24 @@ def _keep_the_hub_free(engine) -> None:
     if engine.dialect.name != "sqlite":
         dialect.do_commit = lambda dbapi_connection: tpool.execute(commit, dbapi_connection)
         return
+
+    @event.listens_for(engine, "connect")
+    def _no_busy_handler(dbapi_conn, _record):
+        dbapi_conn.execute("PRAGMA busy_timeout = 0")
+
+    import eventlet
+    from eventlet.patcher import original
+
+    green_sleep, thread_sleep = eventlet.sleep, original("time").sleep
+    execute, execute_no_params, executemany = (dialect.do_execute, dialect.do_execute_no_params,
+                                               dialect.do_executemany)
+    dialect.do_execute = _wait_greenly(execute, green_sleep)
+    dialect.do_execute_no_params = _wait_greenly(execute_no_params, green_sleep)
+    dialect.do_executemany = _wait_greenly(executemany, green_sleep)
+    commit = _wait_greenly(commit, thread_sleep)  # it runs on a pool thread: a real sleep there
     writer = semaphore.Semaphore(1)
     holders: set[int] = set()  # id() of the DBAPI connection holding `writer`
+    held_by = ["", time.monotonic()]  # the statement that took it, and when: for the warning
 
     def release(connection) -> None:
         # The dialect is handed the pool's proxy, the events the DBAPI connection itself.
@@ -110,6 +136,10 @@ def _keep_the_hub_free(engine) -> None:
         # once (a deadlock on SQLite whatever we do) ends in SQLite's "database is locked".
         if writer.acquire(timeout=15):
             holders.add(id(dbapi_connection))
+            held_by[:] = [statement[:120], time.monotonic()]
+        else:
+            log.warning("SQLite writer: waited 15 s for %r (held since %.1f s by %r)", statement[:120],
+                        time.monotonic() - held_by[1], held_by[0])
 
     def do_commit(dbapi_connection):
         try:
@@ -131,6 +161,43 @@ def _keep_the_hub_free(engine) -> None:
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+SQLITE_LOCK_WAIT_S = 15.0  # as long as SQLite's own busy timeout (make_engine) waits
+SLOW_LOCK_WAIT_S = 1.0     # a wait this long is logged: another process held the lock
+
+
+def _wait_greenly(call, sleep):
+    """call(...) retried while SQLite answers SQLITE_BUSY (another connection holds the lock).
+
+    SQLITE_BUSY_SNAPSHOT (a read transaction that may no longer write) is raised at once, as
+    SQLite's own busy handler would: retrying cannot help it.
+    """
+    import sqlite3
+
+    def retried(*args):
+        started, delay = None, 0.001
+        while True:
+            try:
+                result = call(*args)
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorcode", None) not in (sqlite3.SQLITE_BUSY, SQLITE_BUSY_RECOVERY):
+                    raise
+                now = time.monotonic()
+                started = now if started is None else started
+                waited = now - started
+                if waited >= SQLITE_LOCK_WAIT_S:
+                    log.warning("SQLite: the database stayed locked for %.1f s", waited)
+                    raise
+                sleep(min(delay, SQLITE_LOCK_WAIT_S - waited))
+                delay = min(delay * 2, 0.02)
+                continue
+            if started is not None and time.monotonic() - started > SLOW_LOCK_WAIT_S:
+                log.warning("SQLite: waited %.1f s for the database lock", time.monotonic() - started)
+            return result
+
+    return retried
+
+
+SQLITE_BUSY_RECOVERY = 261  # SQLITE_BUSY | 1 << 8: another connection is recovering the WAL
 
 
 def init_engine(url: str):
