@@ -10,6 +10,9 @@ is only its transport, and a message here only ever says "look at row N":
     the id on `…:obs:replies` (`fangtan_obs_replies`) once the row is answered, and the
     requester's listener wakes the waiting request. One replies channel rather than one per
     process: after a takeover the new owner knows the row, not who is waiting for it.
+    Pub/sub delivers at most once, so a waiting request also looks at its row once per
+    REPLY_CHECK_S (as the owner sweeps for pending rows once per lease period): a lost message
+    costs at most that, never the whole timeout.
   - with neither (SQLite, no Redis, and the owner elsewhere: e.g. the CLI beside `make run`)
     there is no push path between processes; the owner finds the row on its lease-renewal
     sweep and the requester looks at its row every FALLBACK_CHECK_S.
@@ -28,6 +31,8 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 FALLBACK_CHECK_S = 0.25     # only without any push path between processes
+REPLY_CHECK_S = 2.0         # pushed: the longest a lost reply can hold a request (the owner sweeps as often)
+SLOW_COMMAND_S = 1.0        # a command that takes longer is logged with how it was waited for
 RESUBSCRIBE_S = (0.5, 5.0)  # listener reconnect backoff
 
 
@@ -240,16 +245,23 @@ class CommandBus:
         """
         waiter = threading.Event()
         self.waiters[command_id] = waiter
+        started = time.monotonic()
+        pushed, wakes, looks = False, 0, 0
         try:
             pushed = self.send(command_id)
-            deadline = time.monotonic() + timeout
+            deadline = started + timeout
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return finished() or None
-                # Woken, the row says why; without a push path, look at it now and then.
-                if waiter.wait(remaining if pushed else min(remaining, FALLBACK_CHECK_S)):
+                # Woken, the row says why; without a push path, look at it now and then. Pushed,
+                # still look once per REPLY_CHECK_S: pub/sub delivers at most once (a reply sent
+                # while our listener resubscribes is gone), and a lost one must not cost the rest
+                # of the timeout.
+                if waiter.wait(min(remaining, REPLY_CHECK_S if pushed else FALLBACK_CHECK_S)):
                     waiter.clear()
+                    wakes += 1
+                looks += 1
                 result = finished()
                 if result:
                     return result
@@ -257,3 +269,7 @@ class CommandBus:
                     pushed = self.send(command_id)  # this process took over meanwhile
         finally:
             self.waiters.pop(command_id, None)
+            took = time.monotonic() - started
+            if took > SLOW_COMMAND_S:
+                log.warning("OBS command %s: answered after %.1f s (pushed %s, woken %d times, looked %d times)",
+                            command_id, took, pushed, wakes, looks)

@@ -100,19 +100,24 @@ def test_commands_from_another_process_arrive_pushed_not_polled(transport, reque
         env = request.getfixturevalue("obs_redis_env")
     else:  # no REDIS_URL: LISTEN/NOTIFY on the shared database
         env = {"DATABASE_URL": request.getfixturevalue("postgres_url")}
+    env = {**env, "LOG_LEVEL": "INFO"}
     first = obs_server(obs, env=env)
     second = _second_process(first, obs, env)
     try:
         director = second.http("director")
-        round_trips = []
+        round_trips, started_at = [], []
         for n in range(22):  # the first two open the connections (Redis, OBS, database) on both sides
             scene = SCENES[n % len(SCENES)]
             started = time.monotonic()
+            started_at.append(datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
             resp = director.post(second.url + "/api/obs/scene", json={"scene_name": scene}, timeout=20)
             round_trips.append((time.monotonic() - started) * 1000)
             assert resp.status_code == 200, resp.text
             assert resp.json()["program_scene"] == scene
-            assert _program(obs) == scene
+            # What OBS really shows, read by another client. Straight after the answer that read
+            # once returned the previous scene (1 run in 40, with a CPU burner beside it): OBS's
+            # frontend may take the new scene as current a moment after answering.
+            wait_until(lambda: _program(obs) == scene, 5, 0.02, f"OBS shows {scene}")
         assert _owner_pid(first) == first.proc.pid  # every one of them crossed to the other process
 
         rows = _query(first, "SELECT state, claimed_by, created_at, claimed_at, finished_at FROM obs_commands "
@@ -126,12 +131,17 @@ def test_commands_from_another_process_arrive_pushed_not_polled(transport, reque
         claim_ms, answer_ms = spans("created_at", "claimed_at"), spans("created_at", "finished_at")
         print(f"row stored -> claimed by the owner process: p50 {claim_ms[9]:.1f} ms, p90 {claim_ms[17]:.1f} ms; "
               f"-> answered p50 {answer_ms[9]:.1f} ms, p90 {answer_ms[17]:.1f} ms; "
-              f"HTTP round trip p50 {sorted(round_trips)[9]:.1f} ms, p90 {sorted(round_trips)[17]:.1f} ms")
+              f"HTTP round trip p50 {sorted(round_trips)[9]:.1f} ms, p90 {sorted(round_trips)[17]:.1f} ms; "
+              f"max: claimed {claim_ms[-1]:.1f}, answered {answer_ms[-1]:.1f}, round trip {max(round_trips):.1f} ms")
         # Structure, not speed (timings are in bench/obs_control.py). Without the push, only the
-        # owner's sweep (once per lease period, 2 s) finds a row: twenty commands in a row would
-        # wait about a second each, twenty seconds in all. Pushed, they take a few hundred ms in
-        # all on a quiet machine; ten seconds leaves a loaded machine a wide margin.
-        assert sum(round_trips[2:]) < 10_000, round_trips
+        # owner's sweep (once per lease period, 2 s) finds a row: a command would wait a second
+        # on average, and about half of them longer. Pushed, each takes tens of ms on a quiet
+        # machine. One slow answer on a loaded machine (a stalled process, a lost message, which
+        # costs at most bus.REPLY_CHECK_S) proves nothing either way: 18 of the 20 must be
+        # answered within half a second, and the logs of both processes come with a failure.
+        logs = {name: server.log().splitlines()[-40:] for name, server in (("owner", first), ("second", second))}
+        quick = [ms for ms in round_trips[2:] if ms < 500]
+        assert len(quick) >= 18, (round_trips, started_at, logs)
 
         # And the owner does not look for rows on a tick of its own: a row stored with no message
         # stays pending while nobody says "look at row N", until the fallback sweep (once per

@@ -85,6 +85,8 @@ def nginx_in_front(tmp_path, redis_url):
             nginx.wait(timeout=10)
         a.kill()
         b.kill()
+        for name, server in (("a", a), ("b", b)):  # shown with a failure (warnings and errors only)
+            print(f"--- server {name} ---", *server.log().splitlines()[-40:], sep="\n")
 
 
 def _login(base: str, username: str) -> requests.Session:
