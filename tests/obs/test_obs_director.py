@@ -3,6 +3,7 @@ import statistics
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.browser import login_context
 from tests.support.server import PASSWORD
@@ -53,11 +54,24 @@ def test_director_and_obs_see_each_others_scene_changes(bootstrapped_obs, obs_se
                 obs.request("SetCurrentProgramScene", {"sceneName": scene}, ws=other)
                 page.wait_for_selector(f'.scene-btn.program[data-scene="{scene}"]', timeout=5_000)
                 page_delays.append(time.monotonic() - start)
+                # The program preview follows the cut at once, not at its next 2 s refresh (which
+                # would come within the second about half the time: three cuts in a row, one in 8).
+                expect(page.locator("#preview-caption")).to_have_text(f"节目画面：{scene}", timeout=1_000)
                 wait_until(lambda: server.obs_state()["program_scene"] == scene, 5, 0.02, f"GET /api/obs {scene}")
                 api_delays.append(time.monotonic() - start)
         finally:
             other.close()
         print(f"OBS change -> director page {page_delays}, -> GET /api/obs {api_delays}")
+
+        # Showing the name strip refreshes the program preview at once too: the director sees it on
+        # (嘉宾特写 carries the strip; 开场 does not).
+        page.click('.scene-btn[data-scene="嘉宾特写"]')
+        expect(page.locator("#preview-caption")).to_have_text("节目画面：嘉宾特写", timeout=5_000)
+        before = page.get_attribute("#preview", "src")
+        page.click('.strip-show[data-guest-id="%d"]' % interview["guests"][0]["id"])
+        page.wait_for_selector(f'#guest-strips li.on-air[data-guest-id="{interview["guests"][0]["id"]}"]',
+                               timeout=5_000)
+        wait_until(lambda: page.get_attribute("#preview", "src") != before, 1, 0.02, "a new preview with the strip")
         # Each within a second typically; the median proves it without flaking on a loaded machine.
         assert statistics.median(page_delays) < 1.0 and max(page_delays) < 3.0
         assert statistics.median(api_delays) < 1.0 and max(api_delays) < 3.0

@@ -60,9 +60,17 @@
     });
   }
 
+  function onScreen(s) {
+    var overlays = s.overlays || {};
+    return [s.program_scene, !!overlays.lower_third_visible, !!overlays.question_visible].join('|');
+  }
+
   function render(next) {
     if (!next) return;
+    // A cut, or a strip shown or hidden, shows in the preview at once, not at the next 2 s refresh.
+    var cut = !!(state && next.connected && onScreen(state) !== onScreen(next));
     state = next;
+    if (cut) refreshPreview();
     if (next.server_time) clockOffset = Date.parse(next.server_time) - Date.now();
     var conn = $('obs-conn');
     if (!next.enabled && !obsEnabled) { conn.dataset.status = 'disabled'; conn.textContent = '未配置 OBS'; }
@@ -274,14 +282,19 @@
 
   // ---- the program preview: only while the page is visible ---------------------------------
 
-  var previewTimer = null, previewBusy = false;
+  var previewTimer = null, previewBusy = false, previewAgain = false;
   function refreshPreview() {
-    if (document.visibilityState !== 'visible' || previewBusy || !state || !state.connected) return;
+    if (document.visibilityState !== 'visible' || !state || !state.connected) return;
+    if (previewBusy) { previewAgain = true; return; }  // a cut during a shot: one more after it
     previewBusy = true;
+    previewAgain = false;
     FangtanLive.api('POST', '/api/obs/screenshot', { width: 320 }).then(function (shot) {
       if (shot.image) { $('preview').src = shot.image; $('preview').hidden = false; }
       $('preview-caption').textContent = '节目画面：' + (shot.scene || '');
-    }).catch(function () {}).then(function () { previewBusy = false; });
+    }).catch(function () {}).then(function () {
+      previewBusy = false;
+      if (previewAgain) refreshPreview();
+    });
   }
   function schedulePreview() {
     clearInterval(previewTimer);
