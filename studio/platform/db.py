@@ -16,6 +16,10 @@ from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
 
+# How long a statement waits for SQLite's write lock (its busy timeout; under eventlet, the green
+# writer queue and the green retries) before "database is locked".
+SQLITE_LOCK_WAIT_S = 15.0
+
 
 class Base(DeclarativeBase):
     pass
@@ -55,7 +59,7 @@ _engine = None
 def make_engine(url: str):
     """Create the engine with the per-dialect settings this app relies on."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT_S})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -134,12 +138,12 @@ def _keep_the_hub_free(engine) -> None:
             return
         # Bounded like SQLite's own busy timeout: a caller holding two write connections at
         # once (a deadlock on SQLite whatever we do) ends in SQLite's "database is locked".
-        if writer.acquire(timeout=15):
+        if writer.acquire(timeout=SQLITE_LOCK_WAIT_S):
             holders.add(id(dbapi_connection))
             held_by[:] = [statement[:120], time.monotonic()]
         else:
-            log.warning("SQLite writer: waited 15 s for %r (held since %.1f s by %r)", statement[:120],
-                        time.monotonic() - held_by[1], held_by[0])
+            log.warning("SQLite writer: waited %.0f s for %r (held since %.1f s by %r)", SQLITE_LOCK_WAIT_S,
+                        statement[:120], time.monotonic() - held_by[1], held_by[0])
 
     def do_commit(dbapi_connection):
         try:
@@ -161,8 +165,8 @@ def _keep_the_hub_free(engine) -> None:
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
-SQLITE_LOCK_WAIT_S = 15.0  # as long as SQLite's own busy timeout (make_engine) waits
 SLOW_LOCK_WAIT_S = 1.0     # a wait this long is logged: another process held the lock
+SQLITE_BUSY_RECOVERY = 261  # SQLITE_BUSY | 1 << 8: another connection is recovering the WAL
 
 
 def _wait_greenly(call, sleep):
@@ -196,8 +200,6 @@ def _wait_greenly(call, sleep):
 
     return retried
 
-
-SQLITE_BUSY_RECOVERY = 261  # SQLITE_BUSY | 1 << 8: another connection is recovering the WAL
 
 
 def init_engine(url: str):

@@ -152,6 +152,7 @@ def remove_after_commit_listener(listener: AfterCommitListener) -> None:
 _interviews = Interview.__table__
 # Core statements on the session's connection: the ORM's UPDATE would also evaluate the SET
 # against every object in the session (synchronize_session) on each event.
+_LAST_SEQ = select(_interviews.c.last_seq).where(_interviews.c.id == bindparam("interview_id"))
 _BUMP_SEQ = (update(_interviews).where(_interviews.c.id == bindparam("interview_id"))
              .values(last_seq=_interviews.c.last_seq + 1)
              .returning(_interviews.c.last_seq, _interviews.c.last_public_seq))
@@ -269,7 +270,7 @@ def replay_events(session: OrmSession, interview_id: int, after: int, audience: 
     """
     if isinstance(after, bool) or not isinstance(after, int) or after < 0:
         raise ValidationError("after / last_seq 必须是非负整数", code="invalid_seq")
-    last_seq = session.scalar(select(Interview.last_seq).where(Interview.id == interview_id))
+    last_seq = session.connection().execute(_LAST_SEQ, {"interview_id": interview_id}).scalar()
     if last_seq is None:
         raise NotFound("访谈不存在", code="interview_not_found")
     first_kept = session.scalar(select(func.min(Event.seq)).where(Event.interview_id == interview_id))
@@ -284,7 +285,7 @@ def replay_events(session: OrmSession, interview_id: int, after: int, audience: 
 
 def prune_events(session: OrmSession, interview_id: int, keep_last: int) -> int:
     """Drop all but the newest keep_last events of an interview (EVENT_RETENTION)."""
-    last_seq = session.scalar(select(Interview.last_seq).where(Interview.id == interview_id)) or 0
+    last_seq = session.connection().execute(_LAST_SEQ, {"interview_id": interview_id}).scalar() or 0
     cutoff = last_seq - keep_last
     if cutoff <= 0:
         return 0
@@ -332,7 +333,6 @@ def build_snapshot(interview_id: int, audience: str) -> tuple[dict, int]:
 # …/snapshot for 1 s). One indexed read per join instead of the whole build.
 PUBLIC_SNAPSHOT_REUSE = 0.5
 _public_snapshots: "OrderedDict[tuple[str, int], tuple[float, int, dict]]" = OrderedDict()
-_LAST_SEQ = select(_interviews.c.last_seq).where(_interviews.c.id == bindparam("interview_id"))
 
 
 def shared_public_snapshot(session: OrmSession, interview_id: int) -> tuple[dict, int]:

@@ -22,16 +22,25 @@ _ROW_ONLY = (lazyload(Interview.units), lazyload(Interview.guests))
 _BY_ID = select(Interview).options(*_ROW_ONLY).where(Interview.id == bindparam("interview_id"))
 
 
-def get_interview(session, interview_id: int, staff: bool = True) -> Interview:
-    """An interview by id; the public only sees announced ones."""
+def _require_id(interview_id) -> None:
     if isinstance(interview_id, bool) or not isinstance(interview_id, int) or not 0 < interview_id <= MAX_ID:
         raise NotFound("访谈不存在", code="interview_not_found")
+
+
+def _require_visible(state: str | None, staff: bool) -> None:
+    """No such interview (state None), or one the public may not see yet: the same 404."""
+    if state is None or (not staff and state not in PUBLIC_STATES):
+        raise NotFound("访谈不存在", code="interview_not_found")
+
+
+def get_interview(session, interview_id: int, staff: bool = True) -> Interview:
+    """An interview by id; the public only sees announced ones."""
+    _require_id(interview_id)
     if identity_key(Interview, interview_id) in session.identity_map:
         interview = session.get(Interview, interview_id)  # the session's copy (refreshed if expired)
     else:
         interview = session.execute(_BY_ID, {"interview_id": interview_id}).scalar_one_or_none()
-    if interview is None or (not staff and interview.state not in PUBLIC_STATES):
-        raise NotFound("访谈不存在", code="interview_not_found")
+    _require_visible(interview.state if interview is not None else None, staff)
     return interview
 
 
@@ -41,11 +50,9 @@ _STATE = select(Interview.__table__.c.state).where(Interview.__table__.c.id == b
 def check_interview(session, interview_id: int, staff: bool = True) -> str:
     """get_interview's checks and errors when only they matter (a socket joining a room): the
     state, one column read, instead of loading the interview (a burst of viewers joins at once)."""
-    if isinstance(interview_id, bool) or not isinstance(interview_id, int) or not 0 < interview_id <= MAX_ID:
-        raise NotFound("访谈不存在", code="interview_not_found")
+    _require_id(interview_id)
     state = session.connection().execute(_STATE, {"interview_id": interview_id}).scalar()
-    if state is None or (not staff and state not in PUBLIC_STATES):
-        raise NotFound("访谈不存在", code="interview_not_found")
+    _require_visible(state, staff)
     return state
 
 

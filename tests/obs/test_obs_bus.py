@@ -1,6 +1,7 @@
 """The command bus's wait, on its own: what a lost reply costs (no servers: the transport is a stub)."""
 import threading
 import time
+from types import SimpleNamespace
 
 from studio.obs import bus as bus_module
 from studio.obs.bus import CommandBus
@@ -19,9 +20,8 @@ class DroppingTransport:
 
 
 def _bus(transport) -> CommandBus:
-    bus = CommandBus.__new__(CommandBus)
-    bus.transport, bus.owner, bus.waiters = transport, None, {}
-    bus.subscribed, bus._started, bus._lock = threading.Event(), True, threading.Lock()
+    bus = CommandBus(SimpleNamespace(config={}))  # no REDIS_URL, no PostgreSQL: no transport of its own
+    bus.transport = transport
     return bus
 
 
