@@ -67,10 +67,10 @@
 
   function render(next) {
     if (!next) return;
-    // A cut, or a strip shown or hidden, shows in the preview at once, not at the next 2 s refresh.
-    var cut = !!(state && next.connected && onScreen(state) !== onScreen(next));
+    // A cut, or a strip shown or hidden, shows in the preview soon, not at the next 2 s refresh.
+    var newPicture = !!(state && next.connected && onScreen(state) !== onScreen(next));
     state = next;
-    if (cut) refreshPreview();
+    if (newPicture) pictureChanged();
     if (next.server_time) clockOffset = Date.parse(next.server_time) - Date.now();
     var conn = $('obs-conn');
     if (!next.enabled && !obsEnabled) { conn.dataset.status = 'disabled'; conn.textContent = '未配置 OBS'; }
@@ -295,6 +295,14 @@
       previewBusy = false;
       if (previewAgain) refreshPreview();
     });
+  }
+  // OBS answers before it has drawn the change: a new text is rendered on a later frame, and a
+  // transition takes its time. A shot at once would often show the old picture, so the shot is
+  // taken once the picture has settled; changes in quick succession make one shot.
+  var PICTURE_SETTLE_MS = 400, settleTimer = null;
+  function pictureChanged() {
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(refreshPreview, PICTURE_SETTLE_MS);
   }
   function schedulePreview() {
     clearInterval(previewTimer);
