@@ -43,7 +43,7 @@ from .bootstrap import LOWER_THIRD_SCENE, OVERLAY_ITEMS, QUESTION_SCENE
 from .client import ObsAuthError, ObsConnection, ObsError
 from .models import STATUS_ROW_ID, ObsCommand, ObsStatus
 from .owner_commands import ObsCommandExecution
-from .owner_events import ObsEventTranslation, clear_record, live_id, scene_names
+from .owner_events import CommandedScenes, ObsEventTranslation, clear_record, live_id, scene_names
 from .owner_polling import POLL_S, POLL_TIMEOUT_S, ObsStatsPolling
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,8 @@ class ObsOwner(ObsEventTranslation, ObsCommandExecution, ObsStatsPolling):
         self.next_poll = 0.0
         self.next_prune = 0.0
         self.item_ids: dict[tuple[str, str], int] = {}  # (scene, source) -> sceneItemId, per connection
+        self.commanded_scenes = CommandedScenes()  # per connection too
+        self.scene_check_at: float | None = None  # when to ask OBS which scene it shows (owner_events)
         self.last_bytes: dict[str, tuple[float, int]] = {}
         self.running = False
         self.thread = None
@@ -141,6 +143,8 @@ class ObsOwner(ObsEventTranslation, ObsCommandExecution, ObsStatsPolling):
             due = min(due, self.next_attempt)
         if self.is_owner and self.conn is not None and not self.poll_in_flight:
             due = min(due, self.next_poll)
+        if self.is_owner and self.conn is not None and self.scene_check_at is not None:
+            due = min(due, self.scene_check_at)
         return due
 
     def _handle(self, item: tuple) -> None:
@@ -172,6 +176,8 @@ class ObsOwner(ObsEventTranslation, ObsCommandExecution, ObsStatsPolling):
         if self.sweep_due:
             self.sweep_due = False
             self._sweep_commands()
+        if self.conn is not None and self.scene_check_at is not None and time.monotonic() >= self.scene_check_at:
+            self._check_program_scene()
         if self.conn is not None and not self.poll_in_flight and time.monotonic() >= self.next_poll:
             self.next_poll = time.monotonic() + POLL_S
             self._start_poll()
@@ -251,6 +257,8 @@ class ObsOwner(ObsEventTranslation, ObsCommandExecution, ObsStatsPolling):
         self.conn = conn
         self.backoff = BACKOFF_MIN_S
         self.item_ids.clear()
+        self.commanded_scenes.clear()
+        self.scene_check_at = None
         self.last_bytes.clear()
         try:
             self._reload_state()

@@ -108,6 +108,7 @@ class ObsCommandExecution:
         self.conn.request("SetCurrentProgramScene", {"sceneName": payload["scene_name"]})
         status = services.get_status(session)
         if self._program_scene_is(session, status, payload["scene_name"], utcnow()):
+            self.commanded_scenes.commanded(payload["scene_name"])
             status.updated_at = utcnow()
             services.record_obs_state(session, status)
         return {"program_scene": payload["scene_name"]}

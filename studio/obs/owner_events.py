@@ -7,6 +7,8 @@ is the file complete).
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from datetime import timedelta
 
 from studio.platform.db import utcnow
@@ -28,6 +30,56 @@ HANDLED_EVENTS = {"CurrentProgramSceneChanged", "SceneListChanged", "SceneNameCh
                   "RecordStateChanged", "SceneItemEnableStateChanged", "ExitStarted"}
 
 
+# How long a scene this owner set may go unannounced by OBS before an event naming another scene
+# is taken at its word again (OBS announces nothing when it was on the scene already).
+SCENE_ANNOUNCE_WITHIN_S = 3.0
+# When an announcement leaves it unclear which scene OBS shows, OBS is asked this much later:
+# after its transition (a 300 ms fade by default) has ended.
+SCENE_CHECK_AFTER_S = 0.5
+
+TAKE, OLD, DOUBT = "take", "old", "doubt"
+
+
+class CommandedScenes:
+    """Scenes this owner set on OBS that OBS has not announced yet (CurrentProgramSceneChanged).
+
+    OBS announces a scene when its transition has ended, and only the last of transitions that
+    overlap (开场 then 双人 within a fade: only 双人 is announced); its announcements reach the
+    owner's inbox later still. On a loaded machine the announcement of the scene set one command
+    earlier arrived after the next command had been answered; taken at its word it put the
+    earlier scene back on the status row and the director's page although OBS showed the later
+    one. So while a scene we set is unannounced:
+    - the announcement of one we set before it is old news;
+    - the announcement of a scene we did not set is either old too (its transition ended before
+      ours began) or a change made after ours in OBS itself, which ours will never be announced
+      after: in doubt, OBS is asked which scene it shows once the transitions are over.
+    """
+
+    def __init__(self, within_s: float = SCENE_ANNOUNCE_WITHIN_S, clock=time.monotonic):
+        self.within_s, self.clock = within_s, clock
+        self.unannounced: deque[tuple[str, float]] = deque()
+
+    def commanded(self, scene: str) -> None:
+        self.unannounced.append((scene, self.clock()))
+
+    def announced(self, scene: str) -> str:
+        """OBS announced `scene`: TAKE it, it is OLD news, or in DOUBT (ask OBS later)."""
+        expired_before = self.clock() - self.within_s
+        while self.unannounced and self.unannounced[0][1] < expired_before:
+            self.unannounced.popleft()  # never announced (OBS was on it already): stop waiting for it
+        if not self.unannounced:
+            return TAKE
+        names = [name for name, _ in self.unannounced]
+        if scene not in names:
+            return DOUBT
+        for _ in range(names.index(scene) + 1):  # this one, and any OBS went past unannounced
+            self.unannounced.popleft()
+        return OLD if self.unannounced else TAKE
+
+    def clear(self) -> None:
+        self.unannounced.clear()
+
+
 class ObsEventTranslation:
     """OBS events (from the connection's reader thread, through the inbox) into status changes."""
 
@@ -42,9 +94,14 @@ class ObsEventTranslation:
         if event_type == "ExitStarted":
             self._lost("OBS 正在退出")
             return
+        handler = getattr(self, f"_on_{_snake(event_type)}")
+        self._change_status(lambda session, status: handler(session, status, data, at))
+
+    def _change_status(self, change) -> None:
+        """change(session, status) -> whether it changed anything: then recorded and broadcast."""
         session = self.Session()
         status = services.get_status(session)
-        changed = getattr(self, f"_on_{_snake(event_type)}")(session, status, data, at)
+        changed = change(session, status)
         if changed:
             status.updated_at = utcnow()
             services.record_obs_state(session, status)
@@ -53,7 +110,24 @@ class ObsEventTranslation:
             self._broadcast(status)
 
     def _on_current_program_scene_changed(self, session, status, data, at) -> bool:
-        return self._program_scene_is(session, status, data.get("sceneName"), at)
+        verdict = self.commanded_scenes.announced(data.get("sceneName"))
+        if verdict == TAKE:
+            return self._program_scene_is(session, status, data.get("sceneName"), at)
+        log.debug("OBS announced %s while a scene set since is unannounced: %s", data.get("sceneName"), verdict)
+        if verdict == DOUBT:
+            self.scene_check_at = time.monotonic() + SCENE_CHECK_AFTER_S
+        return False
+
+    def _check_program_scene(self) -> None:
+        """After an announcement in doubt: the scene OBS shows now, from OBS."""
+        self.scene_check_at = None
+        self.commanded_scenes.clear()
+        try:
+            scene = self.conn.request("GetCurrentProgramScene").get("currentProgramSceneName")
+        except ObsError as exc:
+            log.warning("OBS: reading the program scene failed: %s", exc.message)
+            return
+        self._change_status(lambda session, status: self._program_scene_is(session, status, scene, utcnow()))
 
     def _program_scene_is(self, session, status, scene: str | None, at) -> bool:
         if not scene or scene == status.program_scene:
