@@ -71,6 +71,16 @@ def _second_process(first: ObsServer, obs, env: dict) -> ObsServer:
     return second
 
 
+def _quiet_for(watcher, seconds: float, timeout: float) -> None:
+    """Until the watcher has seen no announcement for `seconds` (at most `timeout`)."""
+    deadline = time.monotonic() + timeout
+    seen, since = len(watcher.changes), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < seconds:
+        time.sleep(0.05)
+        if len(watcher.changes) != seen:
+            seen, since = len(watcher.changes), time.monotonic()
+
+
 class ProgramWatcher:
     """An independent OBS client counting CurrentProgramSceneChanged, i.e. what OBS really did."""
 
@@ -174,8 +184,11 @@ def test_a_command_sent_as_the_owner_dies_runs_once_on_the_new_owner(bootstrappe
         director = second.http("director")
         for scene in ("嘉宾特写", "网友提问"):  # two: one of them is a change whatever the program was
             assert director.post(second.url + "/api/obs/scene", json={"scene_name": scene}).status_code == 200
-        # OBS announces a change once its transition ended: count from then on.
+        # OBS announces a change once its transition ended: count from then on. Two fades that
+        # overlap may be announced late or more than once (CI saw a second 网友提问 arrive after
+        # the kill, on a machine twice as slow): wait until OBS has been quiet for a second.
         wait_until(lambda: watcher.changes[-1:] == ["网友提问"], 10, 0.05, "OBS announced 网友提问")
+        _quiet_for(watcher, 1.0, 10)
         # A command the owner had claimed when it died: OBS may or may not have done it, so the
         # new owner must fail it, never run it a second time.
         with first.db() as db:
@@ -207,8 +220,11 @@ def test_a_command_sent_as_the_owner_dies_runs_once_on_the_new_owner(bootstrappe
         assert orphan["state"] == "failed" and json.loads(orphan["error"])["code"] == "obs_owner_lost"
         sent = [row for row in rows.values() if json.loads(row["payload"]) == {"scene_name": "双人"}]
         assert len(sent) == 1 and sent[0]["state"] == "done"
-        # What OBS itself did after the kill: one switch to 双人, and never the orphaned 结束.
-        assert watcher.changes[watched_from:] == ["双人"]
+        # What OBS itself did after the kill: one switch to 双人, and never the orphaned 结束
+        # (a late repeat of the announcement made before the kill is not a switch).
+        after_kill = watcher.changes[watched_from:]
+        assert after_kill[-1:] == ["双人"] and after_kill.count("双人") == 1, after_kill
+        assert set(after_kill) <= {"双人", "网友提问"}, after_kill
     finally:
         watcher.close()
         second.kill()
