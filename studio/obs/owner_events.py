@@ -33,11 +33,9 @@ HANDLED_EVENTS = {"CurrentProgramSceneChanged", "SceneListChanged", "SceneNameCh
 # How long a scene this owner set may go unannounced by OBS before an event naming another scene
 # is taken at its word again (OBS announces nothing when it was on the scene already).
 SCENE_ANNOUNCE_WITHIN_S = 3.0
-# When an announcement leaves it unclear which scene OBS shows, OBS is asked this much later:
-# after its transition (a 300 ms fade by default) has ended.
+# When an announcement is not taken, OBS is asked this much later which scene it shows: after
+# its transition (a 300 ms fade by default) has ended.
 SCENE_CHECK_AFTER_S = 0.5
-
-TAKE, OLD, DOUBT = "take", "old", "doubt"
 
 
 class CommandedScenes:
@@ -48,11 +46,10 @@ class CommandedScenes:
     owner's inbox later still. On a loaded machine the announcement of the scene set one command
     earlier arrived after the next command had been answered; taken at its word it put the
     earlier scene back on the status row and the director's page although OBS showed the later
-    one. So while a scene we set is unannounced:
-    - the announcement of one we set before it is old news;
-    - the announcement of a scene we did not set is either old too (its transition ended before
-      ours began) or a change made after ours in OBS itself, which ours will never be announced
-      after: in doubt, OBS is asked which scene it shows once the transitions are over.
+    one. So while a scene we set is unannounced, an announcement of any other scene is not
+    taken: it is most likely old (its transition ended before ours began), but it may be a
+    change made in OBS itself during our fade, after which ours is never announced; the owner
+    asks OBS which scene it shows once the transitions are over.
     """
 
     def __init__(self, within_s: float = SCENE_ANNOUNCE_WITHIN_S, clock=time.monotonic):
@@ -62,19 +59,18 @@ class CommandedScenes:
     def commanded(self, scene: str) -> None:
         self.unannounced.append((scene, self.clock()))
 
-    def announced(self, scene: str) -> str:
-        """OBS announced `scene`: TAKE it, it is OLD news, or in DOUBT (ask OBS later)."""
+    def announced(self, scene: str) -> bool:
+        """OBS announced `scene`: True when it is the scene to show, False when OBS must be asked."""
         expired_before = self.clock() - self.within_s
         while self.unannounced and self.unannounced[0][1] < expired_before:
             self.unannounced.popleft()  # never announced (OBS was on it already): stop waiting for it
-        if not self.unannounced:
-            return TAKE
         names = [name for name, _ in self.unannounced]
-        if scene not in names:
-            return DOUBT
-        for _ in range(names.index(scene) + 1):  # this one, and any OBS went past unannounced
-            self.unannounced.popleft()
-        return OLD if self.unannounced else TAKE
+        if scene in names:
+            for _ in range(names.index(scene) + 1):  # this one, and any OBS went past unannounced
+                self.unannounced.popleft()
+        elif self.unannounced:
+            return False
+        return not self.unannounced
 
     def clear(self) -> None:
         self.unannounced.clear()
@@ -110,16 +106,14 @@ class ObsEventTranslation:
             self._broadcast(status)
 
     def _on_current_program_scene_changed(self, session, status, data, at) -> bool:
-        verdict = self.commanded_scenes.announced(data.get("sceneName"))
-        if verdict == TAKE:
+        if self.commanded_scenes.announced(data.get("sceneName")):
             return self._program_scene_is(session, status, data.get("sceneName"), at)
-        log.debug("OBS announced %s while a scene set since is unannounced: %s", data.get("sceneName"), verdict)
-        if verdict == DOUBT:
-            self.scene_check_at = time.monotonic() + SCENE_CHECK_AFTER_S
+        log.debug("OBS announced %s while a scene set since is unannounced: OBS is asked", data.get("sceneName"))
+        self.scene_check_at = time.monotonic() + SCENE_CHECK_AFTER_S
         return False
 
     def _check_program_scene(self) -> None:
-        """After an announcement in doubt: the scene OBS shows now, from OBS."""
+        """After an announcement not taken: the scene OBS shows now, from OBS."""
         self.scene_check_at = None
         self.commanded_scenes.clear()
         try:

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from studio.obs.owner_events import DOUBT, OLD, TAKE, CommandedScenes
+from studio.obs.owner_events import CommandedScenes
 
 
 class Clock:
@@ -20,30 +20,30 @@ class Clock:
         return self.now
 
 
-def test_an_announcement_older_than_a_scene_set_since_is_old_news():
+def test_an_announcement_older_than_a_scene_set_since_is_not_taken():
     scenes = CommandedScenes(within_s=3.0, clock=Clock())
     scenes.commanded("开场")
     scenes.commanded("双人")
-    assert scenes.announced("开场") == OLD  # 双人 was set after it
-    assert scenes.announced("双人") == TAKE
-    assert scenes.announced("嘉宾特写") == TAKE  # nothing of ours on its way: a change made in OBS itself
+    assert scenes.announced("开场") is False  # 双人 was set after it: OBS is asked
+    assert scenes.announced("双人") is True
+    assert scenes.announced("嘉宾特写") is True  # nothing of ours on its way: a change made in OBS itself
 
 
 def test_overlapping_transitions_announce_only_the_last():
     scenes = CommandedScenes(within_s=3.0, clock=Clock())
     for name in ("开场", "双人", "开场"):
         scenes.commanded(name)
-    assert scenes.announced("开场") == OLD  # the first 开场; the second is on its way
-    assert scenes.announced("开场") == TAKE
+    assert scenes.announced("开场") is False  # the first 开场; the second is on its way
+    assert scenes.announced("开场") is True
     scenes.commanded("开场")
     scenes.commanded("双人")
-    assert scenes.announced("双人") == TAKE  # 开场's fade was cut short: never announced
+    assert scenes.announced("双人") is True  # 开场's fade was cut short: never announced
 
 
-def test_a_scene_we_did_not_set_while_ours_is_unannounced_is_in_doubt():
+def test_a_scene_we_did_not_set_while_ours_is_unannounced_is_not_taken():
     scenes = CommandedScenes(within_s=3.0, clock=Clock())
     scenes.commanded("双人")
-    assert scenes.announced("结束") == DOUBT  # ended before ours began, or set after ours in OBS itself
+    assert scenes.announced("结束") is False  # ended before ours began, or set after ours in OBS itself
 
 
 def test_a_scene_never_announced_stops_holding_events_back():
@@ -51,7 +51,7 @@ def test_a_scene_never_announced_stops_holding_events_back():
     scenes = CommandedScenes(within_s=3.0, clock=clock)
     scenes.commanded("双人")  # e.g. OBS was on it already, and says nothing
     clock.now += 3.5
-    assert scenes.announced("结束") == TAKE
+    assert scenes.announced("结束") is True
 
 
 @pytest.fixture
@@ -125,15 +125,18 @@ def test_the_owner_keeps_the_later_scene_when_obs_announces_the_earlier_one_late
 @pytest.mark.integration
 @pytest.mark.obs
 def test_a_change_made_in_obs_during_our_transition_is_found_by_asking_obs(owner, bootstrapped_obs):
-    """OBS announces only 网友提问 (our 双人's fade was cut short): the owner asks OBS, and shows it."""
-    _set_scene(owner, "开场")
-    _run_inbox(owner, 1.0)
-    _set_scene(owner, "双人")
-    other = bootstrapped_obs.connect()
-    try:
-        bootstrapped_obs.request("SetCurrentProgramScene", {"sceneName": "网友提问"}, ws=other)
-    finally:
-        other.close()
-    _run_inbox(owner, 2.0)
-    assert owner.conn.request("GetCurrentProgramScene")["currentProgramSceneName"] == "网友提问"
-    assert _status_scene() == "网友提问"
+    """OBS announces only the other client's scene (our 双人's fade was cut short): the owner asks
+    OBS, and shows it; also when it is a scene we had set just before, still unannounced (开场)."""
+    for theirs in ("网友提问", "开场"):
+        _set_scene(owner, "结束")
+        _run_inbox(owner, 1.0)
+        _set_scene(owner, "开场" if theirs == "开场" else "嘉宾特写")
+        _set_scene(owner, "双人")
+        other = bootstrapped_obs.connect()
+        try:
+            bootstrapped_obs.request("SetCurrentProgramScene", {"sceneName": theirs}, ws=other)
+        finally:
+            other.close()
+        _run_inbox(owner, 2.0)
+        assert owner.conn.request("GetCurrentProgramScene")["currentProgramSceneName"] == theirs
+        assert _status_scene() == theirs
