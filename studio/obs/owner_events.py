@@ -68,8 +68,6 @@ class CommandedScenes:
         if scene in names:
             for _ in range(names.index(scene) + 1):  # this one, and any OBS went past unannounced
                 self.unannounced.popleft()
-        elif self.unannounced:
-            return False
         return not self.unannounced
 
     def clear(self) -> None:

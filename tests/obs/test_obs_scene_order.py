@@ -93,8 +93,8 @@ def _run_inbox(owner, seconds: float) -> None:
             item = owner.inbox.get(timeout=0.05)
         except queue.Empty:
             item = None
-        if item is not None and item[0] == "obs":
-            owner._handle_obs_event(*item[1:])
+        if item is not None:
+            owner._handle(item)
         if owner.scene_check_at is not None and time.monotonic() >= owner.scene_check_at:
             owner._check_program_scene()
 
