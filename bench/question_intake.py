@@ -5,6 +5,7 @@ steady rate, and how long the server's hub leaves other sockets waiting meanwhil
     .venv/bin/python bench/question_intake.py --duration 3 --clients 4 --rate 10     # smoke run
     .venv/bin/python bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500
     .venv/bin/python bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500 --preload 5000
+    .venv/bin/python bench/question_intake.py --duration 14 --clients 16 --rate 0 --words 500 --profile  # where the CPU goes
 
 Two targets, one after the other, each in a fresh temporary DATA_DIR:
 - ours: `python server.py` (eventlet, SQLite WAL synchronous=FULL, rate limit off), a live
@@ -25,6 +26,13 @@ carries a token; submit → console is the time from just before its POST to the
 delivered to the consoles (questions over the time to the last arrival: answering is not
 delivering, and the bare endpoint's emits queue behind its answers), HTTP latency,
 submit → console p50/p99/max, the probe's round trip p50/p99/max; then ours/bare for both. Loopback only; every process it starts is killed at the end.
+
+`--profile` also samples each server with py-spy (bench/_profile.py) during the saturated phase and
+prints its CPU per submission on the main thread (the one eventlet thread every request and
+socket of the process shares) by part of the path, the view's calls by function, and the pool
+threads' apart; then both side by side and the throughput each would reach at 100 % of that
+thread. Saturated, ours is bound by that thread; the bare endpoint is not (the load generator
+shares the machine's two cores). py-spy costs CPU too: take the ratio from a run without it.
 """
 from __future__ import annotations
 
@@ -50,6 +58,7 @@ import socketio  # noqa: E402
 
 from _common import percentile  # noqa: E402
 from _probe import HubProbe, fmt_probe  # noqa: E402
+from _profile import Sampler, breakdown, print_breakdown  # noqa: E402
 from tests.moderation.support import live_interview, netizen_session  # noqa: E402
 from tests.support.server import PASSWORD, ServerProcess, free_port  # noqa: E402
 
@@ -86,6 +95,7 @@ class Console:
 
 class Ours:
     name = "ours"
+    view, detail = "submit_question_api", ("submit_question",)  # --profile: the functions broken down
 
     def __init__(self, words: int, preload: int):
         self.data_dir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
@@ -133,12 +143,17 @@ class Ours:
             out.append(Console(self.url, "; ".join(f"{c.name}={c.value}" for c in http.cookies), self.interview_id))
         return out
 
+    @property
+    def pid(self) -> int:
+        return self.server.proc.pid
+
     def close(self) -> None:
         self.server.kill()
 
 
 class Bare:
     name = "bare"
+    view, detail = "submit", ()
 
     def __init__(self, preload: int):
         self.data_dir = Path(tempfile.mkdtemp(prefix="bench-intake-bare-"))
@@ -168,6 +183,10 @@ class Bare:
             conn.commit()
             conn.close()
 
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
     def consoles(self) -> list[Console]:
         return [Console(self.url, "", self.interview_id) for _ in range(2)]
 
@@ -188,8 +207,9 @@ def preload_text(i: int) -> str:
 # ---- one phase --------------------------------------------------------------------------------
 
 def phase(target, consoles: list[Console], probe: HubProbe, clients: int, duration: float,
-          rate: float | None, prefix: str) -> dict:
-    """Submit for `duration` s, back to back (rate None) or at `rate` per second in total."""
+          rate: float | None, prefix: str, profile: bool = False) -> dict:
+    """Submit for `duration` s, back to back (rate None) or at `rate` per second in total;
+    `profile`: sample the server with py-spy meanwhile (leaving out the first 1.5 s and the last)."""
     url = f"{target.url}/api/interviews/{target.interview_id}/questions"
     sent: dict[str, float] = {}
     http_ms: list[float] = []
@@ -197,6 +217,7 @@ def phase(target, consoles: list[Console], probe: HubProbe, clients: int, durati
     lock = threading.Lock()
     start = time.time()
     stop_at = start + duration
+    sampler = Sampler(target.pid).start(1.5, duration - 3) if profile else None
 
     def netizen(n: int) -> None:
         http = netizen_session(f"127.0.{n // 200 + 2}.{n % 200 + 2}")
@@ -231,6 +252,7 @@ def phase(target, consoles: list[Console], probe: HubProbe, clients: int, durati
     for thread in threads:
         thread.join()
     end = time.time()
+    samples = sampler.join() if sampler else []
     deadline = time.time() + 60  # the bare endpoint's console emits trail its answers by ~15 s
     while time.time() < deadline and any(len([t for t in sent if t in c.arrived]) < len(sent) for c in consoles):
         time.sleep(0.2)
@@ -247,7 +269,10 @@ def phase(target, consoles: list[Console], probe: HubProbe, clients: int, durati
             "failures": failures, "http_p50": percentile(http_ms, 50), "http_p99": percentile(http_ms, 99),
             "console": [{"p50": percentile(lat, 50), "p99": percentile(lat, 99), "max": max(lat or [math.nan]),
                          "missing": len(sent) - len(lat)} for lat in latencies],
-            "probe": (start, end)}
+            "probe": (start, end),
+            "profile": sampler and (sampler.error or breakdown(
+                samples, len([t0 for t0 in sent.values() if sampler.window[0] <= t0 <= sampler.window[1]]),
+                target.view, target.detail))}
 
 
 def print_phase(label: str, fig: dict, probe: HubProbe) -> None:
@@ -274,7 +299,8 @@ def measure(target, args) -> dict:
             json={"nickname": "预热", "text": "请问预热问题 #w0-0#"}, timeout=60)
         warm.raise_for_status()
         time.sleep(0.5)
-        results = {"saturated": phase(target, consoles, probe, args.clients, args.duration, None, "s")}
+        results = {"saturated": phase(target, consoles, probe, args.clients, args.duration, None, "s",
+                                      profile=args.profile)}
         if args.rate > 0:
             results["steady"] = phase(target, consoles, probe, args.clients, args.duration, args.rate, "r")
     finally:
@@ -286,6 +312,11 @@ def measure(target, args) -> dict:
                 pass
     print(f"{target.name}:")
     print_phase("saturated (back to back)", results["saturated"], probe)
+    profiled = results["saturated"]["profile"]
+    if isinstance(profiled, str):
+        print(f"  profile: {profiled}")
+    elif profiled:
+        print_breakdown("profile, saturated", profiled)
     if "steady" in results:
         print_phase(f"steady {args.rate:g}/s", results["steady"], probe)
     return results
@@ -301,6 +332,9 @@ def main(argv=None) -> None:
     parser.add_argument("--preload", type=int, default=0,
                         help="questions already in the interview before the clock starts (e.g. 5000)")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Flask-SocketIO baseline")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample each server with py-spy in the saturated phase and print its CPU per "
+                             "request by part and function (py-spy costs CPU: not a run for the ratio)")
     args = parser.parse_args(argv)
 
     print(f"question intake, one server process each (eventlet, SQLite WAL synchronous=FULL), "
@@ -320,6 +354,11 @@ def main(argv=None) -> None:
         ratio = ours["rate"] / bare["rate"] if bare["rate"] else math.nan
         print(f"ours/bare, saturated: {ours['rate']:.1f} / {bare['rate']:.1f} submissions/s = {ratio:.2f}× "
               f"(target ≥ 0.5×)")
+        if isinstance(ours.get("profile"), dict) and isinstance(bare.get("profile"), dict):
+            ours_ms, bare_ms = ours["profile"]["main"], bare["profile"]["main"]
+            print(f"CPU per submission on the server's main thread (where every request and socket of the process "
+                  f"runs): ours {ours_ms:.2f} ms, bare {bare_ms:.2f} ms = {ours_ms / bare_ms:.2f}×; at 100 % of that "
+                  f"thread: ours {1000 / ours_ms:.0f}/s, bare {1000 / bare_ms:.0f}/s")
         delivered_ratio = (ours["delivered_rate"] / bare["delivered_rate"]) if bare["delivered_rate"] else math.nan
         print(f"ours/bare, saturated, delivered to the consoles: {ours['delivered_rate']:.1f} / "
               f"{bare['delivered_rate']:.1f} questions/s = {delivered_ratio:.2f}× (the bare endpoint's "

@@ -1,0 +1,150 @@
+"""Where a server's CPU goes per request: py-spy samples its threads during a phase.
+
+`Sampler(pid).start(delay, seconds)` runs `py-spy record --threads --nonblocking` on another
+process (it reads the target's memory; the target is not stopped or instrumented), then
+`breakdown(samples, requests)` turns the samples into milliseconds per request: for the main
+thread (eventlet's hub and every green thread) by part of the request's path, and the view's
+own calls by function; and the other threads (eventlet's tpool, where COMMITs run) apart.
+
+py-spy records busy samples only (a thread waiting in epoll or on a lock is idle), so a part's
+ms per request is the CPU the server spent there, not the time a request waited. py-spy uses a
+little CPU of its own: a profiled run's throughput is not the one to compare.
+"""
+from __future__ import annotations
+
+import collections
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+RATE_HZ = 250
+_FRAME = re.compile(r"^(?P<name>.+?) \((?P<file>[^()]*?):\d+\)$")
+# The main thread's stacks, by the first marker found (outermost parts last).
+PARTS = (
+    ("websocket writes (Socket.IO sends to the consoles)", "Socket._websocket_handler.<locals>.writer"),
+    ("Socket.IO handlers (joins, the probe's pings)", "Server._handle_event_internal"),
+    ("the view", None),  # filled in by breakdown(): the view function's frame
+    ("Flask around the view (request context, before/after hooks)", "Flask.wsgi_app"),
+    ("HTTP server (eventlet.wsgi: read, parse, write the answer)", "HttpProtocol.handle_one_request"),
+    ("eventlet hub (poll, timers, switches)", "BaseHub.run"),
+)
+
+
+def py_spy() -> str | None:
+    """The py-spy executable beside this interpreter (requirements.txt), else on PATH."""
+    local = Path(sys.executable).parent / "py-spy"
+    return str(local) if local.exists() else shutil.which("py-spy")
+
+
+class Sampler:
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.output = Path(tempfile.mkstemp(prefix="bench-spy-", suffix=".txt")[1])
+        self.error = ""
+        self._thread: threading.Thread | None = None
+        self.window: tuple[float, float] = (0.0, 0.0)
+
+    def start(self, delay: float, seconds: float) -> "Sampler":
+        exe = py_spy()
+        if exe is None:
+            self.error = "py-spy not found (pip install py-spy)"
+            return self
+
+        def run():
+            time.sleep(delay)
+            started = time.time()
+            done = subprocess.run([exe, "record", "--pid", str(self.pid), "--duration", str(max(1, int(seconds))),
+                                   "--rate", str(RATE_HZ), "--format", "raw", "--threads", "--nonblocking",
+                                   "--output", str(self.output)], capture_output=True, text=True)
+            self.window = (started, time.time())
+            if done.returncode != 0:
+                self.error = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["py-spy failed"]
+                self.error = self.error[0]
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        return self
+
+    def join(self) -> list[tuple[str, list[str], int]]:
+        """[("main" or the thread's name, frames outermost first, samples)]."""
+        if self._thread is not None:
+            self._thread.join()
+        if self.error or not self.output.exists():
+            return []
+        samples = []
+        for line in self.output.read_text(errors="replace").splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            frames = stack.split(";")
+            # "thread (TID): NAME" (no name once eventlet patched threading): the main thread's
+            # TID is the process id.
+            match = re.match(r"thread \((\d+)\)(?:: (.*))?$", frames[0])
+            thread = "main" if match and int(match.group(1)) == self.pid else frames[0]
+            samples.append((thread, [_name(f) for f in frames[1:]], int(count)))
+        self.output.unlink(missing_ok=True)
+        return samples
+
+
+def _name(frame: str) -> str:
+    match = _FRAME.match(frame)
+    return match.group("name") if match else frame
+
+
+def breakdown(samples: list[tuple[str, list[str], int]], requests: int, view: str,
+              detail: tuple[str, ...] = ()) -> dict:
+    """ms of CPU per request: main-thread parts, the view's calls (and those of `detail`
+    functions inside it), other threads."""
+    ms = 1000.0 / RATE_HZ / max(1, requests)
+    parts: collections.Counter = collections.Counter()
+    calls: dict[str, collections.Counter] = {name: collections.Counter() for name in (view, *detail)}
+    others: collections.Counter = collections.Counter()
+    statements = dbapi = 0  # in the view: SQLAlchemy's Connection.execute, and the DBAPI's execute in it
+    for thread, frames, count in samples:
+        if thread != "main":
+            others["commits on pool threads (tpool)" if "tworker" in frames else thread] += count
+            continue
+        for label, marker in PARTS:
+            marker = marker or view
+            if marker in frames:
+                parts[f"the view ({view})" if marker == view else label] += count
+                break
+        else:
+            parts["elsewhere on the main thread"] += count
+        if view in frames and "Connection.execute" in frames[frames.index(view):]:
+            statements += count
+            dbapi += count if "DefaultDialect.do_execute" in frames else 0
+        for name, counter in calls.items():
+            if name in frames:
+                index = frames.index(name)
+                counter[frames[index + 1] if index + 1 < len(frames) else "(its own code)"] += count
+    return {"requests": requests,
+            "main": sum(parts.values()) * ms,
+            "parts": [(label, n * ms) for label, n in parts.most_common()],
+            "calls": {name: [(call, n * ms) for call, n in counter.most_common(12)] for name, counter in calls.items()},
+            "statements": statements * ms, "dbapi": dbapi * ms,
+            "others": [(label, n * ms) for label, n in others.most_common()]}
+
+
+def print_breakdown(name: str, fig: dict, floor_ms: float = 0.03) -> None:
+    print(f"  {name}: CPU per request on the main thread {fig['main']:.2f} ms "
+          f"({fig['requests']} requests in the sampled window, py-spy at {RATE_HZ} Hz)")
+    for label, value in fig["parts"]:
+        print(f"    {value:6.2f} ms  {label}")
+    for function, calls in fig["calls"].items():
+        shown = [(call, value) for call, value in calls if value >= floor_ms]
+        if shown:
+            print(f"    inside {function}:")
+            for call, value in shown:
+                print(f"      {value:6.2f} ms  {call}")
+    if fig["statements"]:
+        print(f"    SQL statements in the view: {fig['statements']:.2f} ms, of which the driver's execute "
+              f"(DefaultDialect.do_execute) {fig['dbapi']:.2f} ms and SQLAlchemy around it "
+              f"{fig['statements'] - fig['dbapi']:.2f} ms")
+    for label, value in fig["others"]:
+        print(f"    {value:6.2f} ms  {label} (off the hub)")
