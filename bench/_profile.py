@@ -1,6 +1,6 @@
 """Where a server's CPU goes per request: py-spy samples its threads during a phase.
 
-`Sampler(pid).start(delay, seconds)` runs `py-spy record --threads --nonblocking` on another
+`Sampler(pid).start(delay, seconds)` (or `.start(delay)` … `.stop()`) runs `py-spy record --threads --nonblocking` on another
 process (it reads the target's memory; the target is not stopped or instrumented), then
 `breakdown(samples, requests)` turns the samples into milliseconds per request: for the main
 thread (eventlet's hub and every green thread) by part of the request's path, and the view's
@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,27 +48,41 @@ class Sampler:
         self.output = Path(tempfile.mkstemp(prefix="bench-spy-", suffix=".txt")[1])
         self.error = ""
         self._thread: threading.Thread | None = None
+        self._proc: subprocess.Popen | None = None
+        self._stopped = threading.Event()
         self.window: tuple[float, float] = (0.0, 0.0)
 
-    def start(self, delay: float, seconds: float) -> "Sampler":
+    def start(self, delay: float, seconds: float | None = None) -> "Sampler":
+        """Sample for `seconds` after `delay`; with no `seconds`, until stop()."""
         exe = py_spy()
         if exe is None:
             self.error = "py-spy not found (pip install py-spy)"
             return self
 
         def run():
-            time.sleep(delay)
+            if self._stopped.wait(delay):
+                return
             started = time.time()
-            done = subprocess.run([exe, "record", "--pid", str(self.pid), "--duration", str(max(1, int(seconds))),
-                                   "--rate", str(RATE_HZ), "--format", "raw", "--threads", "--nonblocking",
-                                   "--output", str(self.output)], capture_output=True, text=True)
+            duration = ["--duration", str(max(1, int(seconds)))] if seconds is not None else []
+            self._proc = subprocess.Popen([exe, "record", "--pid", str(self.pid), *duration, "--rate", str(RATE_HZ),
+                                           "--format", "raw", "--threads", "--nonblocking", "--output", str(self.output)],
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            if self._stopped.is_set():
+                self._proc.send_signal(signal.SIGINT)
+            printed, _ = self._proc.communicate()
             self.window = (started, time.time())
-            if done.returncode != 0:
-                self.error = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["py-spy failed"]
-                self.error = self.error[0]
+            if self._proc.returncode not in (0, -signal.SIGINT) or not self.output.stat().st_size:
+                self.error = (printed.strip().splitlines() or ["py-spy failed"])[-1]
 
         self._thread = threading.Thread(target=run, daemon=True)
         self._thread.start()
+        return self
+
+    def stop(self) -> "Sampler":
+        """End an open-ended sample (py-spy writes what it has on SIGINT)."""
+        self._stopped.set()
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGINT)
         return self
 
     def join(self) -> list[tuple[str, list[str], int]]:
@@ -97,9 +112,9 @@ def _name(frame: str) -> str:
 
 
 def breakdown(samples: list[tuple[str, list[str], int]], requests: int, view: str,
-              detail: tuple[str, ...] = ()) -> dict:
-    """ms of CPU per request: main-thread parts, the view's calls (and those of `detail`
-    functions inside it), other threads."""
+              detail: tuple[str, ...] = (), parts_first: tuple[tuple[str, str], ...] = ()) -> dict:
+    """ms of CPU per request: main-thread parts (`parts_first`, (label, function), before the
+    usual ones), the view's calls and those of each `detail` function, other threads."""
     ms = 1000.0 / RATE_HZ / max(1, requests)
     parts: collections.Counter = collections.Counter()
     calls: dict[str, collections.Counter] = {name: collections.Counter() for name in (view, *detail)}
@@ -109,7 +124,7 @@ def breakdown(samples: list[tuple[str, list[str], int]], requests: int, view: st
         if thread != "main":
             others["commits on pool threads (tpool)" if "tworker" in frames else thread] += count
             continue
-        for label, marker in PARTS:
+        for label, marker in (*parts_first, *PARTS):
             marker = marker or view
             if marker in frames:
                 parts[f"the view ({view})" if marker == view else label] += count
@@ -131,9 +146,9 @@ def breakdown(samples: list[tuple[str, list[str], int]], requests: int, view: st
             "others": [(label, n * ms) for label, n in others.most_common()]}
 
 
-def print_breakdown(name: str, fig: dict, floor_ms: float = 0.03) -> None:
-    print(f"  {name}: CPU per request on the main thread {fig['main']:.2f} ms "
-          f"({fig['requests']} requests in the sampled window, py-spy at {RATE_HZ} Hz)")
+def print_breakdown(name: str, fig: dict, floor_ms: float = 0.03, unit: str = "request") -> None:
+    print(f"  {name}: CPU per {unit} on the main thread {fig['main']:.2f} ms "
+          f"({fig['requests']} {unit}s in the sampled window, py-spy at {RATE_HZ} Hz)")
     for label, value in fig["parts"]:
         print(f"    {value:6.2f} ms  {label}")
     for function, calls in fig["calls"].items():

@@ -20,6 +20,11 @@ keeps OBS's 300 ms Fade). Each round, interleaved so both see the same load:
 
 Prints bare, ours and the overhead (ours - bare) at p50 and p99 in milliseconds. Asserts
 nothing; stops every process it started.
+
+`--profile` samples the server with py-spy (bench/_profile.py) over the rounds and prints its CPU
+per round on the main thread (one director command and two changes made in OBS) by part: the
+scene request's view and its calls, the OBS owner's task and its calls; the pool threads apart.
+py-spy costs CPU too: take the latencies from a run without it.
 """
 from __future__ import annotations
 
@@ -37,6 +42,7 @@ if str(ROOT) not in sys.path:
 import socketio  # noqa: E402
 
 from bench._common import percentile  # noqa: E402
+from bench._profile import Sampler, breakdown, print_breakdown  # noqa: E402
 from tests.support.obs import ObsProcess  # noqa: E402
 from tests.support.server import PASSWORD, ServerProcess  # noqa: E402
 
@@ -119,12 +125,20 @@ def versus(label: str, bare_s: list[float], ours_s: list[float]) -> str:
     return f"{label:<44} n={len(ours):<4} " + "   |   ".join(cells) + f"   (ours max {max(ours):.1f})"
 
 
+# --profile: the functions whose calls are broken down (py-spy's names: Class.method).
+PROFILED_CALLS = ("_run", "ObsOwner.run", "ObsOwner._handle", "ObsCommandExecution._execute",
+                  "ObsEventTranslation._handle_obs_event", "ObsCommandExecution._do_scene",
+                  "ObsEventTranslation._change_status")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--fade", action="store_true",
                         help="keep OBS's Fade transition (300 ms: OBS announces the change after it) instead of Cut")
     parser.add_argument("--cut", action="store_true", help=argparse.SUPPRESS)  # the default now
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the server with py-spy over the rounds: its CPU per round by part and function")
     args = parser.parse_args(argv)
 
     from studio.obs.bootstrap import bootstrap
@@ -161,6 +175,7 @@ def main(argv=None) -> None:
             page = DirectorSocket(server.url, director, interview["id"])
             bare_request, bare_event, to_obs, http_answer = [], [], [], []
             to_director, its_event = [], []
+            sampler = Sampler(server.proc.pid).start(0) if args.profile else None
             try:
                 for n in range(args.rounds):
                     # The baseline: a plain client switches the program and hears OBS announce it.
@@ -187,6 +202,7 @@ def main(argv=None) -> None:
                     to_director.append(page.wait_for(scene, sent) - sent)
                     time.sleep(0.2)
             finally:
+                samples = sampler.stop().join() if sampler else []
                 page.client.disconnect()
                 bare.close()
 
@@ -196,6 +212,13 @@ def main(argv=None) -> None:
             print(versus("director POST /api/obs/scene -> OBS program", bare_event, to_obs))
             print(versus("  HTTP answer vs the bare request's answer", bare_request, http_answer))
             print(versus("change in OBS -> director's obs.state", its_event, to_director))
+            if sampler and sampler.error:
+                print(f"profile: {sampler.error}")
+            elif sampler:
+                print_breakdown("profile, per round", breakdown(
+                    samples, args.rounds, "obs_scene_api", detail=PROFILED_CALLS,
+                    parts_first=(("the OBS owner's task (commands, OBS events, status, broadcast)", "ObsOwner.run"),)),
+                    unit="round")
         finally:
             if server is not None:
                 server.kill()

@@ -4,16 +4,17 @@ steady rate, and how long the server's hub leaves other sockets waiting meanwhil
 
     .venv/bin/python bench/question_intake.py --duration 3 --clients 4 --rate 10     # smoke run
     .venv/bin/python bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500
-    .venv/bin/python bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500 --preload 5000
+    .venv/bin/python bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500 --preload 0,5000
     .venv/bin/python bench/question_intake.py --duration 14 --clients 16 --rate 0 --words 500 --profile  # where the CPU goes
 
 Two targets, one after the other, each in a fresh temporary DATA_DIR:
 - ours: `python server.py` (eventlet, SQLite WAL synchronous=FULL, rate limit off), a live
   interview, a sensitive-word list of --words words, --preload questions already in the
   interview (inserted into its database before the clock starts, worded alike so every gram
-  is shared by thousands);
+  is shared by thousands); with several counts (--preload 0,5000) ours once per count, each in
+  its own DATA_DIR, and "ours with 5000 / with 0" printed: the 5,000th question costs the same;
 - bare: bench/_bare_intake.py, a Flask-SocketIO app on eventlet that only inserts the row
-  into SQLite (same pragmas) and emits it to the staff room (with --preload rows too).
+  into SQLite (same pragmas) and emits it to the staff room (with the first --preload's rows too).
 Against each: two moderator consoles (python-socketio clients on /studio joined to the
 interview, logged in on ours), a hub probe (bench/_probe.py: a Socket.IO client in its own
 process pinging with an ack every 20 ms), and --clients netizen threads, each from its own
@@ -64,7 +65,7 @@ from tests.support.server import PASSWORD, ServerProcess, free_port  # noqa: E40
 
 TOKEN = re.compile(r"#([wsr]\d+-\d+)#")
 FULL_RUN = ("{python} bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500",
-            "{python} bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500 --preload 5000")
+            "{python} bench/question_intake.py --duration 20 --clients 16 --rate 50 --words 500 --preload 0,5000")
 
 
 class Console:
@@ -94,10 +95,10 @@ class Console:
 # ---- the two targets ------------------------------------------------------------------------
 
 class Ours:
-    name = "ours"
     view, detail = "submit_question_api", ("submit_question",)  # --profile: the functions broken down
 
-    def __init__(self, words: int, preload: int):
+    def __init__(self, words: int, preload: int, name: str = "ours"):
+        self.name = name
         self.data_dir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
         self.server = ServerProcess(self.data_dir, env={"QUESTION_RATE_LIMIT": "off", "LOG_LEVEL": "WARNING"})
         self.server.migrate()
@@ -322,6 +323,16 @@ def measure(target, args) -> dict:
     return results
 
 
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: a count, or counts separated by commas (0,5000)") from None
+    if not counts or any(n < 0 for n in counts):
+        raise argparse.ArgumentTypeError(f"{text!r}: counts of 0 or more")
+    return counts
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of each phase (default 20)")
@@ -329,8 +340,9 @@ def main(argv=None) -> None:
     parser.add_argument("--rate", type=float, default=50.0,
                         help="then submissions per second in total for the steady phase (default 50; 0 skips it)")
     parser.add_argument("--words", type=int, default=500, help="sensitive words in the list (default 500)")
-    parser.add_argument("--preload", type=int, default=0,
-                        help="questions already in the interview before the clock starts (e.g. 5000)")
+    parser.add_argument("--preload", type=_counts, default=[0],
+                        help="questions already in the interview before the clock starts (e.g. 5000); "
+                             "several (0,5000): ours once for each, side by side, the bare endpoint with the first")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Flask-SocketIO baseline")
     parser.add_argument("--profile", action="store_true",
                         help="sample each server with py-spy in the saturated phase and print its CPU per "
@@ -338,12 +350,14 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     print(f"question intake, one server process each (eventlet, SQLite WAL synchronous=FULL), "
-          f"{args.words} sensitive words on ours, {args.preload} questions preloaded, "
+          f"{args.words} sensitive words on ours, {'/'.join(map(str, args.preload))} questions preloaded, "
           f"2 consoles on /studio, {args.clients} netizen clients, {args.duration:g} s per phase", flush=True)
     figures = {}
-    for make in (lambda: Ours(args.words, args.preload), None if args.no_bare else (lambda: Bare(args.preload))):
-        if make is None:
-            continue
+    names = ["ours"] + [f"ours, {n} preloaded" for n in args.preload[1:]]
+    makers = [lambda n=n, name=name: Ours(args.words, n, name) for n, name in zip(args.preload, names)]
+    if not args.no_bare:
+        makers.append(lambda: Bare(args.preload[0]))
+    for make in makers:
         target = make()
         try:
             figures[target.name] = measure(target, args)
@@ -368,6 +382,15 @@ def main(argv=None) -> None:
             bare_p99 = max(c["p99"] for c in figures["bare"]["steady"]["console"])
             print(f"submit → console p99 at {args.rate:g}/s: ours {ours_p99:.0f} ms, bare {bare_p99:.0f} ms "
                   f"(target ≤ 150 ms at 50/s)")
+    for n, name in zip(args.preload[1:], names[1:]):
+        first, more = figures["ours"], figures[name]
+        print(f"ours with {n} questions preloaded / with {args.preload[0]}, saturated: {more['saturated']['rate']:.1f} / "
+              f"{first['saturated']['rate']:.1f} submissions/s = {more['saturated']['rate'] / first['saturated']['rate']:.2f}× "
+              f"(target: no slower)")
+        if "steady" in first:
+            p99 = [max(c["p99"] for c in fig["steady"]["console"]) for fig in (more, first)]
+            print(f"  submit → console p99 at {args.rate:g}/s: {p99[0]:.0f} ms with {n}, {p99[1]:.0f} ms with "
+                  f"{args.preload[0]}")
     print("figures from one machine: load generator, consoles, probe and server share its CPUs")
     print("full runs (for a quiet machine):")
     for line in FULL_RUN:
