@@ -64,7 +64,7 @@ def test_viewer_live_with_video_loads_hls_js_only_then(phone_server, browser):
     try:
         # A browser without native HLS: hls.js comes once the stream is known, after the text.
         first, again = first_and_repeat(browser, url, ready="#live-video[data-state=live]", init_script=NO_NATIVE_HLS,
-                                        settle_s=4)
+                                        settle_s=1, loaded="hls.min.js")
         _check_budget(first, again, with_entries=True)
         hls = [(u, size) for u, size, _ in first.requests if "hls.min.js" in u]
         assert len(hls) == 1 and hls[0][1] > 50_000, first.summary()   # fetched, counted as video
