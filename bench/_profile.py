@@ -1,14 +1,17 @@
 """Where a server's CPU goes per request: py-spy samples its threads during a phase.
 
-`Sampler(pid).start(delay, seconds)` (or `.start(delay)` … `.stop()`) runs `py-spy record --threads --nonblocking` on another
-process (it reads the target's memory; the target is not stopped or instrumented), then
+`Sampler(pid).start(delay, seconds)` (or `.start(delay)` … `.stop()`) runs
+`py-spy record --threads --nonblocking` on another process (it reads the target's memory; the
+target is not stopped or instrumented), then
 `breakdown(samples, requests)` turns the samples into milliseconds per request: for the main
 thread (eventlet's hub and every green thread) by part of the request's path, and the view's
 own calls by function; and the other threads (eventlet's tpool, where COMMITs run) apart.
 
 py-spy records busy samples only (a thread waiting in epoll or on a lock is idle), so a part's
-ms per request is the CPU the server spent there, not the time a request waited. py-spy uses a
-little CPU of its own: a profiled run's throughput is not the one to compare.
+ms per request is the time a thread spent running there, not the time a request waited for it;
+a thread ready to run but waiting for a core counts as busy too, so on shared cores the parts
+next to system calls (socket sends, the hub's poll) come out high. py-spy uses CPU of its own:
+a profiled run's throughput is not the one to compare.
 """
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from pathlib import Path
 
 RATE_HZ = 250
 _FRAME = re.compile(r"^(?P<name>.+?) \((?P<file>[^()]*?):\d+\)$")
+# A stack's first frame with --threads: "thread (TID): NAME" (no name once eventlet patched threading).
+_THREAD = re.compile(r"^thread \((?P<tid>\d+)\)(?:: .*)?$")
 # The main thread's stacks, by the first marker found (outermost parts last).
 PARTS = (
     ("websocket writes (Socket.IO sends to the consoles)", "Socket._websocket_handler.<locals>.writer"),
@@ -97,10 +102,8 @@ class Sampler:
             if not stack or not count.isdigit():
                 continue
             frames = stack.split(";")
-            # "thread (TID): NAME" (no name once eventlet patched threading): the main thread's
-            # TID is the process id.
-            match = re.match(r"thread \((\d+)\)(?:: (.*))?$", frames[0])
-            thread = "main" if match and int(match.group(1)) == self.pid else frames[0]
+            match = _THREAD.match(frames[0])  # the main thread's TID is the process id
+            thread = "main" if match and int(match.group("tid")) == self.pid else frames[0]
             samples.append((thread, [_name(f) for f in frames[1:]], int(count)))
         self.output.unlink(missing_ok=True)
         return samples

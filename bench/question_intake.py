@@ -323,6 +323,11 @@ def measure(target, args) -> dict:
     return results
 
 
+def _console_p99(figures: dict) -> float:
+    """The steady phase's submit → console p99 of the slower console."""
+    return max(c["p99"] for c in figures["steady"]["console"])
+
+
 def _counts(text: str) -> list[int]:
     try:
         counts = [int(part) for part in text.split(",")]
@@ -378,8 +383,7 @@ def main(argv=None) -> None:
               f"{bare['delivered_rate']:.1f} questions/s = {delivered_ratio:.2f}× (the bare endpoint's "
               f"staff-room emits queue behind its answers: see its submit → console)")
         if "steady" in figures["ours"]:
-            ours_p99 = max(c["p99"] for c in figures["ours"]["steady"]["console"])
-            bare_p99 = max(c["p99"] for c in figures["bare"]["steady"]["console"])
+            ours_p99, bare_p99 = _console_p99(figures["ours"]), _console_p99(figures["bare"])
             print(f"submit → console p99 at {args.rate:g}/s: ours {ours_p99:.0f} ms, bare {bare_p99:.0f} ms "
                   f"(target ≤ 150 ms at 50/s)")
     for n, name in zip(args.preload[1:], names[1:]):
@@ -388,9 +392,8 @@ def main(argv=None) -> None:
               f"{first['saturated']['rate']:.1f} submissions/s = {more['saturated']['rate'] / first['saturated']['rate']:.2f}× "
               f"(target: no slower)")
         if "steady" in first:
-            p99 = [max(c["p99"] for c in fig["steady"]["console"]) for fig in (more, first)]
-            print(f"  submit → console p99 at {args.rate:g}/s: {p99[0]:.0f} ms with {n}, {p99[1]:.0f} ms with "
-                  f"{args.preload[0]}")
+            print(f"  submit → console p99 at {args.rate:g}/s: {_console_p99(more):.0f} ms with {n}, "
+                  f"{_console_p99(first):.0f} ms with {args.preload[0]}")
     print("figures from one machine: load generator, consoles, probe and server share its CPUs")
     print("full runs (for a quiet machine):")
     for line in FULL_RUN:
