@@ -3,7 +3,7 @@ question row and emits it to the staff room.
 
 `python bench/_bare_intake.py PORT DB_PATH` serves, on eventlet like `python server.py`:
 - `POST /api/interviews/<id>/questions` {nickname, text}: one INSERT into SQLite (WAL,
-  synchronous=FULL, as studio/platform/db.py), COMMIT, then `event` {type: question.submitted, data}
+  synchronous=FULL: durable when answered, as ours), COMMIT on the hub, then `event` {type: question.submitted, data}
   to the interview's /studio room; answers 201 {id};
 - /studio `join` {interview_id}: enters that room; /live `join`: a no-op with an ack (the hub
   probe's ping, as on our server where a malformed join answers without touching the database).

@@ -8,7 +8,8 @@ steady rate, and how long the server's hub leaves other sockets waiting meanwhil
     .venv/bin/python bench/question_intake.py --duration 14 --clients 16 --rate 0 --words 500 --profile  # where the CPU goes
 
 Two targets, one after the other, each in a fresh temporary DATA_DIR:
-- ours: `python server.py` (eventlet, SQLite WAL synchronous=FULL, rate limit off), a live
+- ours: `python server.py` (eventlet, SQLite WAL; each write answered after an fdatasync of the
+  WAL, shared by the commits made meanwhile: studio/platform/db.py WalSync; rate limit off), a live
   interview, a sensitive-word list of --words words, --preload questions already in the
   interview (inserted into its database before the clock starts, worded alike so every gram
   is shared by thousands); with several counts (--preload 0,5000) ours once per count, each in
@@ -354,7 +355,7 @@ def main(argv=None) -> None:
                              "request by part and function (py-spy costs CPU: not a run for the ratio)")
     args = parser.parse_args(argv)
 
-    print(f"question intake, one server process each (eventlet, SQLite WAL synchronous=FULL), "
+    print(f"question intake, one server process each (eventlet, SQLite WAL, every answered write on disk), "
           f"{args.words} sensitive words on ours, {'/'.join(map(str, args.preload))} questions preloaded, "
           f"2 consoles on /studio, {args.clients} netizen clients, {args.duration:g} s per phase", flush=True)
     figures = {}

@@ -166,3 +166,134 @@ def test_a_lock_held_by_another_process_is_waited_for_greenly(tmp_path):
     assert 0.25 < gave_up["waited_s"] < 1.0 and gave_up["max_gap_ms"] < 150, gave_up
     assert result["rows"] == ["other process", "here", "other process"]  # nothing half-written
     assert "SQLite: the database stayed locked for 0.3 s" in proc.stderr  # the log says why it failed
+
+
+# The COMMIT runs on the hub with synchronous=NORMAL; what makes it durable is WalSync's group
+# fdatasync of the WAL on the pool, which every writing commit waits for before it returns
+# (before anything is broadcast or answered). Here each fdatasync is slowed to 100 ms.
+DURABLE_SCRIPT = textwrap.dedent("""
+    import eventlet
+    eventlet.monkey_patch()
+    import itertools, json, sys, time
+    from eventlet.patcher import original
+    from sqlalchemy import text
+    from studio.platform import db
+    from studio.platform.db import Session, init_engine
+
+    real_sleep, order, log = original("time").sleep, itertools.count(), []
+    real_sync = db.WalSync._sync
+
+    def slow_sync(self):
+        log.append(("sync-start", next(order)))
+        real_sleep(0.1)
+        real_sync(self)
+        log.append(("sync-end", next(order)))
+
+    db.WalSync._sync = slow_sync
+    real_wait = db.WalSync.wait
+
+    def watched_wait(self):
+        start = next(order)
+        real_wait(self)
+        log.append(("wait", start, next(order)))
+
+    db.WalSync.wait = watched_wait
+    init_engine("sqlite:///" + sys.argv[1])
+    with Session() as s:
+        s.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        s.commit()
+        pragmas = {p: s.execute(text("PRAGMA " + p)).scalar() for p in ("synchronous", "wal_autocheckpoint")}
+        s.execute(text("SELECT count(*) FROM t")).scalar()
+        s.commit()   # a transaction that only read: no wait for the disk
+    Session.remove()
+    gaps, done = [], []
+
+    def ticker():
+        last = time.monotonic()
+        while len(done) < 40:
+            eventlet.sleep(0.005)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    def writer(n):
+        for k in range(3):
+            s = Session()
+            s.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": f"{n}-{k}"})
+            s.commit()
+            Session.remove()
+        done.append(1)
+
+    started = time.monotonic()
+    pool = [eventlet.spawn(ticker)] + [eventlet.spawn(writer, n) for n in range(40)]
+    for g in pool:
+        g.wait()
+    elapsed = time.monotonic() - started
+    with Session() as s:
+        rows = s.execute(text("SELECT count(*) FROM t")).scalar()
+    print(json.dumps({"rows": rows, "pragmas": pragmas, "log": log, "elapsed_s": elapsed,
+                      "max_gap_ms": max(gaps) * 1000}))
+""")
+
+
+def _covered(waits, syncs):
+    """Waits not covered by a whole fdatasync that started after the wait began (after its COMMIT)."""
+    return [w for w in waits if not any(w[1] < start and end < w[2] for start, end in syncs)]
+
+
+def test_every_writing_commit_waits_for_a_shared_fdatasync_off_the_hub(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", DURABLE_SCRIPT, str(tmp_path / "t.db")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["rows"] == 120
+    assert result["pragmas"] == {"synchronous": 1, "wal_autocheckpoint": 0}  # NORMAL: the fsync is WalSync's
+    log = result["log"]
+    waits = [entry for entry in log if entry[0] == "wait"]
+    starts = [entry[1] for entry in log if entry[0] == "sync-start"]
+    ends = [entry[1] for entry in log if entry[0] == "sync-end"]
+    syncs = list(zip(starts, ends))
+    assert len(waits) == 121  # the CREATE TABLE and the 120 INSERTs; the read-only commit did not wait
+    assert _covered(waits, syncs) == []
+    # One fdatasync per commit would take 121 × 100 ms; shared, a handful of rounds.
+    assert len(syncs) <= 20 and result["elapsed_s"] < 4, (len(syncs), result["elapsed_s"])
+    assert result["max_gap_ms"] < 150, result["max_gap_ms"]  # the 100 ms syncs never ran on the hub
+
+
+def test_covered_finds_a_commit_answered_before_its_data_was_synced():
+    syncs = [(1, 5)]
+    assert _covered([("wait", 0, 6)], syncs) == []
+    assert _covered([("wait", 2, 6)], syncs) == [("wait", 2, 6)]  # that sync began before this COMMIT
+
+
+CHECKPOINT_SCRIPT = textwrap.dedent("""
+    import eventlet
+    eventlet.monkey_patch()
+    import json, os, sys
+    from sqlalchemy import text
+    from studio.platform import db
+    from studio.platform.db import Session, init_engine
+
+    db.WalSync.CHECKPOINT_EVERY_S = float(sys.argv[2])
+    init_engine("sqlite:///" + sys.argv[1])
+    with Session() as s:
+        s.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)"))
+        s.commit()
+        for n in range(400):
+            s.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": os.urandom(4000)})
+            s.commit()
+    print(json.dumps({"wal_bytes": os.path.getsize(sys.argv[1] + "-wal")}))
+""")
+
+
+def test_the_wal_is_checkpointed_off_the_committing_connection(tmp_path):
+    """Automatic checkpoints are off on the app's connections; WalSync's keep the WAL bounded."""
+    def wal_bytes(every_s, name):
+        proc = subprocess.run([sys.executable, "-c", CHECKPOINT_SCRIPT, str(tmp_path / name), str(every_s)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return json.loads(proc.stdout.strip().splitlines()[-1])["wal_bytes"]
+
+    never, always = wal_bytes(3600, "never.db"), wal_bytes(0, "always.db")
+    assert never > 1_600_000            # 400 × 4 KB, nothing copied back: the WAL only grows
+    assert always < 200_000, always     # checkpointed after each sync: the WAL is reused

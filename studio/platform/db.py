@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 # How long a statement waits for SQLite's write lock (its busy timeout; under eventlet, the green
 # writer queue and the green retries) before "database is locked".
 SQLITE_LOCK_WAIT_S = 15.0
+SQLITE_POOL_SIZE = 32  # connections kept (and as many more made when needed)
 
 
 class Base(DeclarativeBase):
@@ -59,7 +60,12 @@ _engine = None
 def make_engine(url: str):
     """Create the engine with the per-dialect settings this app relies on."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT_S})
+        # Every request's green thread holds a connection while it runs: with SQLAlchemy's
+        # default pool (5 kept, 10 more made and closed on demand) 16 requests at once opened and
+        # closed a connection (its pragmas and all) per request, 0.2 ms of the hub each
+        # (bench/question_intake.py --profile). A SQLite connection is a few fds and pages.
+        engine = create_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT_S},
+                               pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_SIZE)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -81,22 +87,32 @@ def eventlet_patched() -> bool:
 
 
 def _keep_the_hub_free(engine) -> None:
-    """Under eventlet, COMMITs run on eventlet's thread pool and SQLite writers queue greenly.
+    """Under eventlet, no COMMIT waits for the disk on the hub, and SQLite writers queue greenly.
 
-    A COMMIT is an fsync on SQLite (synchronous=FULL) and a round trip on PostgreSQL: up to
-    tens of ms on a busy machine, while statements take well under a ms. On the hub it would
-    stall every socket of the process, so it runs on a pool thread (eventlet.tpool) and only
-    the green thread that commits waits. While one connection commits there, another green
-    thread's first write would meet SQLite's lock and sleep in SQLite's busy handler, on the
-    hub; so on SQLite a write transaction first takes a green semaphore (one writer per process,
-    as SQLite allows anyway) that others wait on without blocking the hub. It is released when
-    the transaction ends (commit, rollback, or the pool's reset of a connection handed back).
+    A durable COMMIT is an fsync on SQLite and a round trip on PostgreSQL: up to tens of ms on a
+    busy machine, while statements take well under a ms. On the hub it would stall every socket
+    of the process. On PostgreSQL the COMMIT runs on a pool thread (eventlet.tpool) and only the
+    green thread that commits waits. On SQLite the COMMIT itself runs on the hub with
+    synchronous=NORMAL (WAL frames written to the OS, no fsync: microseconds, and it survives the
+    process being killed), then releases the writer, and the green thread waits for a group
+    fdatasync of the WAL on the pool (WalSync) before anything is broadcast or answered: an
+    acknowledged write survives a crash of the machine, as with synchronous=FULL, but one fsync
+    serves every commit made while the previous one ran, and a pool round trip per commit — whose
+    thread hand-offs cost the hub more than the request's own work (bench/question_intake.py
+    --profile) — is one per batch. Automatic checkpoints (an fsync of the database file, on the
+    committing connection) are off on these connections; WalSync checkpoints on its pool thread.
+
+    A write transaction first takes a green semaphore (one writer per process, as SQLite allows
+    anyway) that others wait on without blocking the hub: otherwise a second green thread's
+    first write would meet SQLite's lock and sleep in SQLite's busy handler, on the hub. It is
+    released when the transaction ends (commit, rollback, or the pool's reset of a connection
+    handed back).
 
     The semaphore cannot see another process (a second server on the same file, the CLI beside
     `make run`): while that one holds the lock, SQLite's own busy handler would sleep on the hub
     and freeze every socket of this process until it commits. So under eventlet SQLite's busy
     timeout is 0 and a statement that meets the lock is retried after a green sleep
-    (_wait_greenly), up to the same 15 s; a COMMIT retries on its pool thread.
+    (_wait_greenly), up to the same 15 s, a COMMIT too.
     """
     from eventlet import semaphore, tpool
 
@@ -106,35 +122,43 @@ def _keep_the_hub_free(engine) -> None:
         dialect.do_commit = lambda dbapi_connection: tpool.execute(commit, dbapi_connection)
         return
 
+    wal_sync = WalSync(engine.url.database) if engine.url.database not in (None, "", ":memory:") else None
+
     @event.listens_for(engine, "connect")
     def _no_busy_handler(dbapi_conn, _record):
         dbapi_conn.execute("PRAGMA busy_timeout = 0")
+        if wal_sync is not None:
+            # After _sqlite_pragmas' FULL: the fsync is WalSync's, off the hub.
+            dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+            dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")
 
     import eventlet
-    from eventlet.patcher import original
 
-    green_sleep, thread_sleep = eventlet.sleep, original("time").sleep
+    green_sleep = eventlet.sleep
     execute, execute_no_params, executemany = (dialect.do_execute, dialect.do_execute_no_params,
                                                dialect.do_executemany)
     dialect.do_execute = _wait_greenly(execute, green_sleep)
     dialect.do_execute_no_params = _wait_greenly(execute_no_params, green_sleep)
     dialect.do_executemany = _wait_greenly(executemany, green_sleep)
-    commit = _wait_greenly(commit, thread_sleep)  # it runs on a pool thread: a real sleep there
+    commit = _wait_greenly(commit, green_sleep)
     writer = semaphore.Semaphore(1)
     holders: set[int] = set()  # id() of the DBAPI connection holding `writer`
     held_by = ["", time.monotonic()]  # the statement that took it, and when: for the warning
 
-    def release(connection) -> None:
+    def release(connection) -> bool:
+        """Hand the writer on; True when this connection held it (its transaction wrote)."""
         # The dialect is handed the pool's proxy, the events the DBAPI connection itself.
         key = id(getattr(connection, "dbapi_connection", connection))
         if key in holders:
             holders.discard(key)
             writer.release()
+            return True
+        return False
 
     @event.listens_for(engine, "before_cursor_execute")
     def _take_writer(conn, _cursor, statement, *_args):
         dbapi_connection = conn.connection.dbapi_connection
-        if id(dbapi_connection) in holders or statement.lstrip()[:6].upper() not in _WRITES:
+        if id(dbapi_connection) in holders or not statement.lstrip()[:6].upper().startswith(_WRITES):
             return
         # Bounded like SQLite's own busy timeout: a caller holding two write connections at
         # once (a deadlock on SQLite whatever we do) ends in SQLite's "database is locked".
@@ -146,10 +170,13 @@ def _keep_the_hub_free(engine) -> None:
                         statement[:120], time.monotonic() - held_by[1], held_by[0])
 
     def do_commit(dbapi_connection):
+        wrote = False
         try:
-            tpool.execute(commit, dbapi_connection)
+            commit(dbapi_connection)
         finally:
-            release(dbapi_connection)
+            wrote = release(dbapi_connection)
+        if wrote and wal_sync is not None:
+            wal_sync.wait()  # the next writer goes on meanwhile
 
     def do_rollback(dbapi_connection):
         try:
@@ -164,7 +191,96 @@ def _keep_the_hub_free(engine) -> None:
         release(dbapi_connection)
 
 
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+class WalSync:
+    """Group fdatasync of a SQLite database's WAL, for commits made with synchronous=NORMAL.
+
+    wait() returns once every commit this process made before the call is on disk: the first
+    caller with nothing in flight runs one fdatasync on eventlet's thread pool (hub-side calls
+    only: green threads share these counters without a lock), callers arriving meanwhile wait
+    for the next one, which covers all of them (the WAL is appended in commit order, and an
+    fdatasync of the file flushes what any connection wrote to it). The pool thread also runs a
+    PASSIVE checkpoint at most every CHECKPOINT_EVERY_S, on a connection of its own (copying the
+    WAL into the database file and syncing it), as SQLite's automatic checkpoint would on the
+    committing connection.
+    """
+
+    CHECKPOINT_EVERY_S = 1.0
+
+    def __init__(self, path: str, execute=None):
+        from eventlet.patcher import original
+
+        self.path, self.wal = path, path + "-wal"
+        self._os = original("os")  # eventlet's green os.open would register the fd with a hub
+        self._execute = execute
+        self.committed = 0       # write commits made on this process's hub
+        self.synced = 0          # of them, known to be on disk
+        self.syncs = 0           # fdatasyncs run (for tests and the log)
+        self._running = False
+        self._waiters: list = []
+        self._checkpointer = None
+        self._checkpointed_at = time.monotonic()
+
+    def wait(self) -> None:
+        from eventlet.event import Event as GreenEvent
+
+        self.committed += 1
+        ticket = self.committed
+        while self.synced < ticket:
+            if self._running:
+                waiter = GreenEvent()
+                self._waiters.append(waiter)
+                waiter.wait()
+                continue
+            self._running, through = True, self.committed
+            try:
+                self._run(self._sync)
+                self.synced = max(self.synced, through)
+            finally:
+                # On a failure the waiters wake and one of them tries again (its commit is
+                # written but not known durable; the error goes to this caller).
+                self._running = False
+                waiters, self._waiters = self._waiters, []
+                for waiter in waiters:
+                    waiter.send()
+
+    def _run(self, fn):
+        if self._execute is not None:
+            return self._execute(fn)
+        from eventlet import tpool
+
+        return tpool.execute(fn)
+
+    def _sync(self) -> None:
+        """On a pool thread: the WAL to disk, and now and then a checkpoint."""
+        os_ = self._os
+        try:
+            fd = os_.open(self.wal, os_.O_RDONLY)
+        except FileNotFoundError:
+            # No WAL: the last connection to close checkpointed it into the database file and
+            # synced that before deleting it.
+            return
+        try:
+            os_.fdatasync(fd)
+        finally:
+            os_.close(fd)
+        self.syncs += 1
+        if time.monotonic() - self._checkpointed_at >= self.CHECKPOINT_EVERY_S:
+            self._checkpointed_at = time.monotonic()
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        import sqlite3
+
+        try:
+            if self._checkpointer is None:
+                self._checkpointer = sqlite3.connect(self.path, timeout=0, isolation_level=None,
+                                                     check_same_thread=False)  # one sync at a time uses it
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as exc:  # busy with another checkpoint, or the file moved: next time
+            log.debug("SQLite checkpoint of %s skipped: %s", self.path, exc)
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "CREATE", "DROP", "ALTER")  # DDL writes too
 SLOW_LOCK_WAIT_S = 1.0     # a wait this long is logged: another process held the lock
 SQLITE_BUSY_RECOVERY = 261  # SQLITE_BUSY | 1 << 8: another connection is recovering the WAL
 
