@@ -66,6 +66,7 @@ def similar_candidates(key: str, others: list[tuple[int, str]], threshold: float
 MAX_POSTINGS = 100
 MAX_CANDIDATES = 300
 MAX_INTERVIEWS = 16
+MAX_PENDING = 256  # own commits held for an earlier seq (InterviewIndex.applied)
 EXCLUDED_STATUSES = ("rejected", "merged")
 
 
@@ -102,6 +103,7 @@ class InterviewIndex:
         self.bits: dict[str, int] = {}               # gram -> its bit in the masks
         self.keys: dict[int, tuple[int, int]] = {}   # question id -> (mask, gram count), active only
         self.postings: dict[str, list[int]] = {}
+        self.pending: dict[int, tuple[int, str, str]] = {}  # seq -> applied, not yet next
         self.lock = threading.Lock()
 
     def _mask(self, grams: frozenset[str], add: bool = True) -> int:
@@ -130,11 +132,23 @@ class InterviewIndex:
                 postings.setdefault(gram, []).append(question_id)
 
     def applied(self, seq: int, question_id: int, key: str, status: str) -> None:
-        """A question event this process just committed: applied here when it is the next seq
-        (then the next submission's refresh has nothing to read); else refresh reads the log."""
-        if self.seq >= 0 and seq == self.seq + 1:
-            self._put(question_id, key, status)
-            self.seq = seq
+        """A question event this process just committed: applied here once every seq before it
+        is (then the next submission's refresh has nothing to read). Green threads resume from
+        their commits in any order, so a later seq waits in `pending` for the ones before it; a
+        seq this process never sees (another process's event, another type) is read from the
+        log by the next refresh, which drops what it covered."""
+        if self.seq < 0 or seq <= self.seq:
+            return
+        self.pending[seq] = (question_id, key, status)
+        self._drain()
+        if len(self.pending) > MAX_PENDING:
+            self.pending.clear()  # a gap that did not fill: refresh reads those from the log
+
+    def _drain(self) -> None:
+        pending = self.pending
+        while self.seq + 1 in pending:
+            self.seq += 1
+            self._put(*pending.pop(self.seq))
 
     def _rebuild(self, session) -> None:
         from studio.platform.models import Interview
@@ -143,7 +157,7 @@ class InterviewIndex:
 
         # The seq first: whatever is committed after it is applied again by the next refresh.
         self.seq = session.scalar(select(Interview.last_seq).where(Interview.id == self.interview_id)) or 0
-        self.keys, self.postings, self.bits = {}, {}, {}
+        self.keys, self.postings, self.bits, self.pending = {}, {}, {}, {}
         rows = session.execute(select(Question.id, Question.match_key, Question.status).where(
             Question.interview_id == self.interview_id).order_by(Question.id))
         for row in rows:
@@ -177,6 +191,8 @@ class InterviewIndex:
             for gone in set(changed) - seen:  # a question no longer there is no candidate
                 self.keys.pop(gone, None)
         self.seq = rows[-1].seq
+        self.pending = {seq: change for seq, change in self.pending.items() if seq > self.seq}
+        self._drain()
 
     def candidates(self, key: str, exclude: int | None = None, threshold: float = SUGGEST_THRESHOLD,
                    limit: int = MAX_SUGGESTIONS) -> list[dict]:

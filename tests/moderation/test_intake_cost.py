@@ -41,6 +41,24 @@ def test_index_gives_the_full_comparison_up_to_its_posting_limit():
         assert index.candidates(probe, limit=3) == similar_candidates(probe, active, limit=3)
 
 
+def test_own_commits_resuming_out_of_order_are_applied_in_seq_order():
+    """Green threads resume from their commits in any order: a later seq waits for the earlier
+    one instead of leaving the index behind (which made the next question read the log)."""
+    index = InterviewIndex(1)
+    index.seq = 10  # built
+    index.applied(12, 2, "公交线路何时调整", "pending")
+    assert index.seq == 10 and 2 not in index.keys
+    index.applied(11, 1, "消防站什么时候建成", "pending")
+    assert index.seq == 12 and set(index.keys) == {1, 2} and not index.pending
+    index.applied(12, 2, "公交线路何时调整", "rejected")  # a seq already applied: ignored
+    assert 2 in index.keys
+    # A seq this process never commits (another process's event) leaves the later ones
+    # pending, bounded; the log fills the gap at the next refresh.
+    for seq in range(14, 14 + 300):
+        index.applied(seq, 100 + seq, "老旧小区改造", "pending")
+    assert index.seq == 12 and len(index.pending) <= 256
+
+
 def _statements(app):
     from studio.platform.db import get_engine
 
