@@ -241,8 +241,7 @@ def clear_record(status: ObsStatus) -> None:
 
 
 def live_id(session) -> int | None:
-    interview = services.live_interview(session)
-    return interview.id if interview is not None else None
+    return services.live_interview_id(session)
 
 
 def _snake(name: str) -> str:

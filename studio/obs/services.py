@@ -149,9 +149,10 @@ def stream_state_json(status: ObsStatus, hls_url: str | None) -> dict:
 
 # ---- interviews OBS works for ---------------------------------------------------------------
 
-def live_interview(session) -> Interview | None:
-    """The interview on air (state live); with several, the most recently started."""
-    return session.scalar(select(Interview).where(Interview.state == "live")
+def live_interview_id(session) -> int | None:
+    """The id of the interview on air (state live); with several, the most recently started.
+    Only the id: loading the whole row was most of a scene marker's cost in the OBS owner."""
+    return session.scalar(select(Interview.id).where(Interview.state == "live")
                           .order_by(Interview.started_at.desc().nulls_last(), Interview.id.desc()).limit(1))
 
 
@@ -366,8 +367,7 @@ def log_obs_marker(session, status: ObsStatus, kind: str, label: str, at: dateti
                    interview_id: int | None = None, timecode: float | None = None) -> None:
     """A marker for something OBS did (scene change, record/stream start/stop/pause/resume)."""
     if interview_id is None:
-        interview = live_interview(session)
-        interview_id = interview.id if interview is not None else status.record_interview_id
+        interview_id = live_interview_id(session) or status.record_interview_id
     if interview_id is None:
         return
     if timecode is None:
@@ -395,8 +395,7 @@ def stream_snapshot(session, interview, audience: str):
     if active and interview.state != "live":
         active = False
     if active:
-        current = live_interview(session)
-        active = current is not None and current.id == interview.id
+        active = live_interview_id(session) == interview.id
     data = {"active": active, "ended": interview.state in ("ended", "published")}
     hls_url = current_app.config.get("HLS_URL")
     if active and hls_url:

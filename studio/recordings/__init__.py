@@ -160,17 +160,25 @@ def recording_json(recording: Recording) -> dict:
             "video_codec": recording.video_codec, "audio_codec": recording.audio_codec}
 
 
+_INSERT_MARKER = Marker.__table__.insert()
+
+
 def add_marker(session, interview_id: int, kind: str, label: str = "", at: datetime | None = None,
                record_timecode_s: float | None = None, event_seq: int | None = None,
                data: dict | None = None) -> Marker:
     """Log something that happened during the programme, for chapters and captions later."""
     if kind not in MARKER_KINDS:
         raise ValueError(f"unknown marker kind {kind!r}")
-    marker = Marker(interview_id=interview_id, kind=kind, label=label[:500], at=at or utcnow(),
-                    record_timecode_s=record_timecode_s, event_seq=event_seq, data=data or {})
-    session.add(marker)
+    row = {"interview_id": interview_id, "kind": kind, "label": label[:500], "at": at or utcnow(),
+           "record_timecode_s": record_timecode_s, "event_seq": event_seq, "data": data or {}}
+    # A Core INSERT on the session's connection, after what the caller has pending (as the ORM
+    # flush did), without the unit of work (as record_event's event row): a marker comes with
+    # every cue change, feed entry and OBS scene change, on the OBS owner's one green thread too.
+    # The Marker returned is the row as stored, outside the session (markers are written once;
+    # lists read them again).
     session.flush()
-    return marker
+    row["id"] = session.connection().execute(_INSERT_MARKER, row).inserted_primary_key[0]
+    return Marker(**row)
 
 
 def list_markers(session, interview_id: int) -> list[Marker]:
