@@ -100,7 +100,8 @@ def _keep_the_hub_free(engine) -> None:
     serves every commit made while the previous one ran, and a pool round trip per commit — whose
     thread hand-offs cost the hub more than the request's own work (bench/question_intake.py
     --profile) — is one per batch. Automatic checkpoints (an fsync of the database file, on the
-    committing connection) are off on these connections; WalSync checkpoints on its pool thread.
+    committing connection) are off on these connections; WalSync checkpoints on the pool, holding
+    the writer.
 
     A write transaction first takes a green semaphore (one writer per process, as SQLite allows
     anyway) that others wait on without blocking the hub: otherwise a second green thread's
@@ -122,7 +123,9 @@ def _keep_the_hub_free(engine) -> None:
         dialect.do_commit = lambda dbapi_connection: tpool.execute(commit, dbapi_connection)
         return
 
-    wal_sync = WalSync(engine.url.database) if engine.url.database not in (None, "", ":memory:") else None
+    writer = semaphore.Semaphore(1)
+    wal_sync = (WalSync(engine.url.database, writer)
+                if engine.url.database not in (None, "", ":memory:") else None)
 
     @event.listens_for(engine, "connect")
     def _no_busy_handler(dbapi_conn, _record):
@@ -141,7 +144,6 @@ def _keep_the_hub_free(engine) -> None:
     dialect.do_execute_no_params = _wait_greenly(execute_no_params, green_sleep)
     dialect.do_executemany = _wait_greenly(executemany, green_sleep)
     commit = _wait_greenly(commit, green_sleep)
-    writer = semaphore.Semaphore(1)
     holders: set[int] = set()  # id() of the DBAPI connection holding `writer`
     held_by = ["", time.monotonic()]  # the statement that took it, and when: for the warning
 
@@ -198,26 +200,26 @@ class WalSync:
     caller with nothing in flight runs one fdatasync on eventlet's thread pool (hub-side calls
     only: green threads share these counters without a lock), callers arriving meanwhile wait
     for the next one, which covers all of them (the WAL is appended in commit order, and an
-    fdatasync of the file flushes what any connection wrote to it). The pool thread also runs a
-    PASSIVE checkpoint at most every CHECKPOINT_EVERY_S, on a connection of its own (copying the
-    WAL into the database file and syncing it), as SQLite's automatic checkpoint would on the
-    committing connection.
+    fdatasync of the file flushes what any connection wrote to it). After a sync, at most every
+    CHECKPOINT_EVERY_S, a PASSIVE checkpoint (copying the WAL into the database file and syncing
+    that) runs on the pool, on a connection of its own, holding the writer (_checkpoint_if_due).
     """
 
     CHECKPOINT_EVERY_S = 1.0
 
-    def __init__(self, path: str, execute=None):
+    def __init__(self, path: str, writer):
         from eventlet.patcher import original
 
         self.path, self.wal = path, path + "-wal"
+        self.writer = writer     # the process's green writer semaphore (_keep_the_hub_free)
         self._os = original("os")  # eventlet's green os.open would register the fd with a hub
-        self._execute = execute
         self.committed = 0       # write commits made on this process's hub
         self.synced = 0          # of them, known to be on disk
         self.syncs = 0           # fdatasyncs run (for tests and the log)
         self._running = False
         self._waiters: list = []
-        self._checkpointer = None
+        self._checkpointer = None    # used by one checkpoint at a time (_checkpointing)
+        self._checkpointing = False
         self._checkpointed_at = time.monotonic()
 
     def wait(self) -> None:
@@ -242,16 +244,41 @@ class WalSync:
                 waiters, self._waiters = self._waiters, []
                 for waiter in waiters:
                     waiter.send()
+            self._checkpoint_if_due()
 
-    def _run(self, fn):
-        if self._execute is not None:
-            return self._execute(fn)
+    def _checkpoint_if_due(self) -> None:
+        """A checkpoint in a green thread of its own (no commit's answer waits for it) that holds
+        the process's writer meanwhile: with no write of ours running, the checkpoint copies the
+        whole WAL, and the next writer starts it again from the beginning (SQLite's automatic
+        checkpoint, inside a COMMIT that still held our writer, did the same). Were the WAL
+        written during the checkpoint, it would never be all copied under a steady load, and it
+        would only grow."""
+        if self._checkpointing or time.monotonic() - self._checkpointed_at < self.CHECKPOINT_EVERY_S:
+            return
+        import eventlet
+
+        self._checkpointing = True
+
+        def checkpoint():
+            try:
+                if self.writer.acquire(timeout=SQLITE_LOCK_WAIT_S):
+                    try:
+                        self._run(self._checkpoint)
+                    finally:
+                        self.writer.release()
+            finally:
+                self._checkpointing, self._checkpointed_at = False, time.monotonic()
+
+        eventlet.spawn_n(checkpoint)
+
+    @staticmethod
+    def _run(fn):
         from eventlet import tpool
 
         return tpool.execute(fn)
 
     def _sync(self) -> None:
-        """On a pool thread: the WAL to disk, and now and then a checkpoint."""
+        """On a pool thread: the WAL to disk."""
         os_ = self._os
         try:
             fd = os_.open(self.wal, os_.O_RDONLY)
@@ -264,9 +291,6 @@ class WalSync:
         finally:
             os_.close(fd)
         self.syncs += 1
-        if time.monotonic() - self._checkpointed_at >= self.CHECKPOINT_EVERY_S:
-            self._checkpointed_at = time.monotonic()
-            self._checkpoint()
 
     def _checkpoint(self) -> None:
         import sqlite3
@@ -274,7 +298,7 @@ class WalSync:
         try:
             if self._checkpointer is None:
                 self._checkpointer = sqlite3.connect(self.path, timeout=0, isolation_level=None,
-                                                     check_same_thread=False)  # one sync at a time uses it
+                                                     check_same_thread=False)
             self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error as exc:  # busy with another checkpoint, or the file moved: next time
             log.debug("SQLite checkpoint of %s skipped: %s", self.path, exc)
