@@ -43,7 +43,7 @@ from .bootstrap import LOWER_THIRD_SCENE, OVERLAY_ITEMS, QUESTION_SCENE
 from .client import ObsAuthError, ObsConnection, ObsError
 from .models import STATUS_ROW_ID, ObsCommand, ObsStatus
 from .owner_commands import ObsCommandExecution
-from .owner_events import CommandedScenes, ObsEventTranslation, clear_record, live_id, scene_names
+from .owner_events import CommandedScenes, ObsEventTranslation, clear_record, scene_names
 from .owner_polling import POLL_S, POLL_TIMEOUT_S, ObsStatsPolling
 
 log = logging.getLogger(__name__)
@@ -322,7 +322,7 @@ class ObsOwner(ObsEventTranslation, ObsCommandExecution, ObsStatsPolling):
             if not (status.record_active and status.record_started_at):
                 status.record_started_at = now - timedelta(milliseconds=record.get("outputDuration") or 0)
                 status.record_paused_total_s = 0.0
-                status.record_interview_id = live_id(session)
+                status.record_interview_id = services.live_interview_id(session)
             status.record_active = True
             status.record_paused = bool(record.get("outputPaused"))
             if status.record_paused and status.record_paused_at is None:

@@ -144,7 +144,7 @@ class ObsEventTranslation:
         state = data.get("outputState")
         if state == STARTED and not status.stream_active:
             status.stream_active, status.stream_started_at = True, at
-            status.stream_interview_id = live_id(session)
+            status.stream_interview_id = services.live_interview_id(session)
             services.log_obs_marker(session, status, "stream_start", "开始推流", at)
         elif state == STOPPED and status.stream_active:
             services.log_obs_marker(session, status, "stream_stop", "停止推流", at)
@@ -156,7 +156,7 @@ class ObsEventTranslation:
 
     def _record_stream_state(self, session, status) -> None:
         """`stream.state` for the interview on air (if none, only the status row changes)."""
-        interview_id = live_id(session) or status.stream_interview_id
+        interview_id = services.live_interview_id(session) or status.stream_interview_id
         if interview_id is not None:
             record_event(session, interview_id, "stream.state",
                          services.stream_state_json(status, self.app.config.get("HLS_URL")))
@@ -166,7 +166,7 @@ class ObsEventTranslation:
         if state == STARTED:
             status.record_active, status.record_paused = True, False
             status.record_started_at, status.record_paused_at, status.record_paused_total_s = at, None, 0.0
-            status.record_interview_id = live_id(session)
+            status.record_interview_id = services.live_interview_id(session)
             try:  # OBS knows best how long it has been writing already
                 duration_ms = self.conn.request("GetRecordStatus").get("outputDuration")
                 if duration_ms:
@@ -183,7 +183,7 @@ class ObsEventTranslation:
             status.record_paused, status.record_paused_at = False, None
             services.log_obs_marker(session, status, "record_resume", "继续录制", at, status.record_interview_id)
         elif state == STOPPED:
-            interview_id = status.record_interview_id or live_id(session)
+            interview_id = status.record_interview_id or services.live_interview_id(session)
             started_at = status.record_started_at or at
             was_recording = status.record_active
             estimate = services.record_timecode(status, at)
@@ -238,10 +238,6 @@ def clear_record(status: ObsStatus) -> None:
     status.record_started_at = status.record_paused_at = None
     status.record_paused_total_s = 0.0
     status.record_interview_id = None
-
-
-def live_id(session) -> int | None:
-    return services.live_interview_id(session)
 
 
 def _snake(name: str) -> str:

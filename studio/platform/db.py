@@ -172,7 +172,6 @@ def _keep_the_hub_free(engine) -> None:
                         statement[:120], time.monotonic() - held_by[1], held_by[0])
 
     def do_commit(dbapi_connection):
-        wrote = False
         try:
             commit(dbapi_connection)
         finally:
@@ -215,7 +214,6 @@ class WalSync:
         self._os = original("os")  # eventlet's green os.open would register the fd with a hub
         self.committed = 0       # write commits made on this process's hub
         self.synced = 0          # of them, known to be on disk
-        self.syncs = 0           # fdatasyncs run (for tests and the log)
         self._running = False
         self._waiters: list = []
         self._checkpointer = None    # used by one checkpoint at a time (_checkpointing)
@@ -290,7 +288,6 @@ class WalSync:
             os_.fdatasync(fd)
         finally:
             os_.close(fd)
-        self.syncs += 1
 
     def _checkpoint(self) -> None:
         import sqlite3
