@@ -11,8 +11,9 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 
-from sqlalchemy import bindparam, event as sa_event, select
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import bindparam, select
+
+from studio.platform.db import on_commit_visible
 
 SUGGEST_THRESHOLD = 0.5
 MAX_SUGGESTIONS = 5
@@ -265,25 +266,16 @@ def interview_candidates(session, interview_id: int, key: str, exclude: int | No
 
 def note_committed_question(session, interview_id: int, seq: int, question_id: int, key: str,
                             status: str) -> None:
-    """After this session commits, the event `seq` (about question_id, now `key` / `status`) is
-    applied to this process's index of the interview without reading it back from the log."""
-    session.info.setdefault("similarity_applied", []).append(
-        (_slot(session, interview_id), seq, question_id, key, status))
+    """Once this session commits, the event `seq` (about question_id, now `key` / `status`) is
+    applied to this process's index of the interview without reading it back from the log: at
+    the COMMIT itself (db.on_commit_visible), not after the commit's wait for the disk, during
+    which the next submissions read a seq the index did not have and read the log instead."""
+    slot = _slot(session, interview_id)
 
-
-def _apply_committed(session) -> None:
-    for slot, seq, question_id, key, status in session.info.pop("similarity_applied", None) or ():
+    def apply() -> None:
         index = _index_for(slot, create=False)
         if index is not None:
             with index.lock:
                 index.applied(seq, question_id, key, status)
 
-
-def _drop_applied(session, *_args) -> None:
-    session.info.pop("similarity_applied", None)
-
-
-if not sa_event.contains(OrmSession, "after_commit", _apply_committed):
-    sa_event.listen(OrmSession, "after_commit", _apply_committed)
-    sa_event.listen(OrmSession, "after_rollback", _drop_applied)
-    sa_event.listen(OrmSession, "after_soft_rollback", _drop_applied)
+    on_commit_visible(session, apply)

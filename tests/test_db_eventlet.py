@@ -220,7 +220,11 @@ DURABLE_SCRIPT = textwrap.dedent("""
         for k in range(3):
             s = Session()
             s.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": f"{n}-{k}"})
+            if (n, k) == (0, 0):
+                db.on_commit_visible(s, lambda: log.append(("visible", next(order))))
             s.commit()
+            if (n, k) == (0, 0):
+                log.append(("returned", next(order)))
             Session.remove()
         done.append(1)
 
@@ -229,6 +233,13 @@ DURABLE_SCRIPT = textwrap.dedent("""
     for g in pool:
         g.wait()
     elapsed = time.monotonic() - started
+    s = Session()  # a callback of a transaction rolled back never runs, not at the next commit either
+    s.execute(text("INSERT INTO t (v) VALUES ('rolled back')"))
+    db.on_commit_visible(s, lambda: log.append(("visible after a rollback", next(order))))
+    s.rollback()
+    s.execute(text("INSERT INTO t (v) VALUES ('after the rollback')"))
+    s.commit()
+    Session.remove()
     with Session() as s:
         rows = s.execute(text("SELECT count(*) FROM t")).scalar()
     print(json.dumps({"rows": rows, "pragmas": pragmas, "log": log, "elapsed_s": elapsed,
@@ -246,17 +257,24 @@ def test_every_writing_commit_waits_for_a_shared_fdatasync_off_the_hub(tmp_path)
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert result["rows"] == 120
+    assert result["rows"] == 121
     assert result["pragmas"] == {"synchronous": 1, "wal_autocheckpoint": 0}  # NORMAL: the fsync is WalSync's
     log = result["log"]
     waits = [entry for entry in log if entry[0] == "wait"]
     starts = [entry[1] for entry in log if entry[0] == "sync-start"]
     ends = [entry[1] for entry in log if entry[0] == "sync-end"]
     syncs = list(zip(starts, ends))
-    assert len(waits) == 121  # the CREATE TABLE and the 120 INSERTs; the read-only commit did not wait
+    assert len(waits) == 122  # the CREATE TABLE and the 121 INSERTs; the read-only commit did not wait
     assert _covered(waits, syncs) == []
     # One fdatasync per commit would take 121 × 100 ms; shared, a handful of rounds.
     assert len(syncs) <= 20 and result["elapsed_s"] < 4, (len(syncs), result["elapsed_s"])
+    # db.on_commit_visible: the callback runs at the COMMIT, before the fdatasync its commit
+    # waits for has ended (an after_commit hook runs after it); one of a rolled-back transaction never.
+    visible = [entry[1] for entry in log if entry[0] == "visible"]
+    returned = [entry[1] for entry in log if entry[0] == "returned"]
+    assert len(visible) == 1 and len(returned) == 1, log
+    assert any(visible[0] < end < returned[0] for end in ends), log
+    assert not [entry for entry in log if entry[0] == "visible after a rollback"]
     assert result["max_gap_ms"] < 150, result["max_gap_ms"]  # the 100 ms syncs never ran on the hub
 
 

@@ -77,7 +77,47 @@ def make_engine(url: str):
             cur.close()
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    _run_commit_visible_hooks(engine)
     return engine
+
+
+_VISIBLE_HOOKS = "fangtan.commit_visible"
+
+
+def on_commit_visible(session, callback) -> None:
+    """Call `callback()` as soon as the session's transaction is committed, in the same step as
+    the COMMIT: before the commit waits for the disk (WalSync) and before the session's
+    after_commit hooks. For process-local caches of committed rows (the n-gram index): every
+    other connection reads the rows from then on, so the cache must not lag them meanwhile. A
+    rollback drops the callbacks; they must not do I/O or raise."""
+    session.connection().info.setdefault(_VISIBLE_HOOKS, []).append(callback)
+
+
+def _run_commit_visible_hooks(engine) -> None:
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    # The dialect is handed the pool's proxy: its info is the DBAPI connection's, kept for the
+    # connection's life, so the callbacks are popped on every end of a transaction. A COMMIT
+    # that raises leaves them: it is retried (_wait_greenly) or rolled back.
+    def do_commit(dbapi_connection):
+        commit(dbapi_connection)
+        for callback in _pop_hooks(dbapi_connection):
+            callback()
+
+    def do_rollback(dbapi_connection):
+        _pop_hooks(dbapi_connection)
+        rollback(dbapi_connection)
+
+    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+
+
+def _pop_hooks(dbapi_connection) -> list:
+    try:
+        info = dbapi_connection.info
+    except (AttributeError, NotImplementedError):  # the first connect's ad-hoc proxy: no callbacks
+        return []
+    return info.pop(_VISIBLE_HOOKS, [])
 
 
 def eventlet_patched() -> bool:
