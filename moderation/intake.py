@@ -157,8 +157,19 @@ def intake_interview(session, interview_id: int, staff: bool = True):
     return row
 
 
+RECEIPT_LENGTH = 8
+
+
 def _receipt_code() -> str:
-    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    """RECEIPT_LENGTH characters drawn uniformly from RECEIPT_ALPHABET, from one number read
+    from the OS (secrets.choice per character was a getrandom call each, 8 per question)."""
+    base = len(RECEIPT_ALPHABET)
+    n = secrets.randbelow(base ** RECEIPT_LENGTH)
+    chars = []
+    for _ in range(RECEIPT_LENGTH):
+        n, digit = divmod(n, base)
+        chars.append(RECEIPT_ALPHABET[digit])
+    return "".join(chars)
 
 
 def _new_receipt(session) -> str:
