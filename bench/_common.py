@@ -26,6 +26,23 @@ from tests.support.server import PASSWORD, ServerProcess, free_port  # noqa: E40
 import requests  # noqa: E402
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """(the main thread's, the whole process's) CPU seconds so far, user + system, from /proc:
+    what the kernel counted, with nothing sampling the process (py-spy costs CPU of its own)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def read(path: str) -> float:
+        # Fields after the command's closing parenthesis (the name may hold spaces): utime is the
+        # 14th field of the line, stime the 15th.
+        fields = Path(path).read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    try:
+        return read(f"/proc/{pid}/task/{pid}/stat"), read(f"/proc/{pid}/stat")
+    except OSError:  # not Linux, or the process is gone
+        return math.nan, math.nan
+
+
 def raise_open_files_limit() -> int:
     """Lift the soft limit on open files to the hard one (each socket is a file); returns it.
 

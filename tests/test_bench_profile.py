@@ -1,4 +1,5 @@
-"""bench/_profile.py: py-spy's samples of a server, turned into CPU per request by part and function."""
+"""bench/_profile.py: py-spy's samples of a server, turned into CPU per request by part and function;
+bench/_common.cpu_seconds: the kernel's count of it."""
 import subprocess
 import sys
 import textwrap
@@ -74,3 +75,31 @@ def test_sampler_reads_a_real_process_and_tells_its_main_thread_from_others(tmp_
     other = sum(n for thread, frames, n in samples if thread != "main" and "spin_elsewhere" in frames)
     assert main > 50 and other > 20, samples
     assert not any(thread == "main" and "spin_elsewhere" in frames for thread, frames, _ in samples)
+
+
+def test_cpu_seconds_counts_the_main_thread_apart_from_the_process(tmp_path):
+    """bench/_common.cpu_seconds: what /proc says a process's main thread and whole process used."""
+    import _common
+
+    script = tmp_path / "spin.py"
+    script.write_text(textwrap.dedent("""
+        import sys, threading, time
+        def spin(seconds):
+            while time.thread_time() < seconds:
+                sum(range(500))
+        helper = threading.Thread(target=spin, args=(0.6,))
+        helper.start()
+        helper.join()
+        spin(0.3)
+        print("done", flush=True)
+        sys.stdin.read()
+    """))
+    proc = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "done"
+        main, whole = _common.cpu_seconds(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert 0.25 <= main < 0.55, main            # the main thread's 0.3 s (and the interpreter's start)
+    assert whole - main >= 0.55, (main, whole)  # the helper's 0.6 s counts only in the process's
