@@ -43,6 +43,7 @@ DUPLICATE_WINDOW = timedelta(minutes=10)
 # looser limit; it still bounds a client that throws its device cookie away on every request.
 PER_IP_FACTOR = 10
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read over the phone
+RECEIPT_LENGTH = 8
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,180}\.[^@\s]{2,}$")
@@ -155,9 +156,6 @@ def intake_interview(session, interview_id: int, staff: bool = True):
     if row is None or (not staff and row.state not in PUBLIC_STATES):
         raise NotFound("访谈不存在", code="interview_not_found")
     return row
-
-
-RECEIPT_LENGTH = 8
 
 
 def _receipt_code() -> str:

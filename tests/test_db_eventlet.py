@@ -11,6 +11,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from tests.scale.conftest import postgres_url  # noqa: F401  (fixture)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = textwrap.dedent("""
@@ -329,3 +331,32 @@ def test_the_wal_is_checkpointed_off_the_committing_connection(tmp_path):
     never, always = wal_bytes(3600, "never.db"), wal_bytes(0, "always.db")
     assert never > 1_600_000            # 400 × 4 KB, nothing copied back: the WAL only grows
     assert always < 400_000, always     # checkpointed after each sync: the WAL is reused
+
+
+# On PostgreSQL under eventlet the COMMIT runs on a pool thread; db.on_commit_visible's
+# callbacks (the n-gram index takes green locks) must still run on the committing green thread.
+PG_HOOK_SCRIPT = textwrap.dedent("""
+    import eventlet
+    eventlet.monkey_patch()
+    import json, sys
+    from eventlet.patcher import original
+    from sqlalchemy import text
+    from studio.platform import db
+
+    db.init_engine(sys.argv[1])
+    threads = original("threading")
+    ran_on = []
+    s = db.Session()
+    s.execute(text("CREATE TABLE t (id SERIAL PRIMARY KEY)"))
+    db.on_commit_visible(s, lambda: ran_on.append(threads.get_ident()))
+    s.commit()
+    print(json.dumps({"main": threads.get_ident(), "ran_on": ran_on}))
+""")
+
+
+def test_commit_visible_callbacks_stay_on_the_green_thread_on_postgresql(postgres_url):
+    proc = subprocess.run([sys.executable, "-c", PG_HOOK_SCRIPT, postgres_url], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["ran_on"] == [result["main"]], result

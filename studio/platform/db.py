@@ -95,21 +95,29 @@ def on_commit_visible(session, callback) -> None:
 
 def _run_commit_visible_hooks(engine) -> None:
     dialect = engine.dialect
-    commit, rollback = dialect.do_commit, dialect.do_rollback
-
-    # The dialect is handed the pool's proxy: its info is the DBAPI connection's, kept for the
-    # connection's life, so the callbacks are popped on every end of a transaction. A COMMIT
-    # that raises leaves them: it is retried (_wait_greenly) or rolled back.
-    def do_commit(dbapi_connection):
-        commit(dbapi_connection)
-        for callback in _pop_hooks(dbapi_connection):
-            callback()
+    rollback = dialect.do_rollback
 
     def do_rollback(dbapi_connection):
         _pop_hooks(dbapi_connection)
         rollback(dbapi_connection)
 
-    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+    dialect.do_commit, dialect.do_rollback = _commit_then_hooks(dialect.do_commit), do_rollback
+
+
+def _commit_then_hooks(commit):
+    """`commit`, then the callbacks on_commit_visible registered, in the caller's thread.
+
+    The dialect is handed the pool's proxy: its info is the DBAPI connection's, kept for the
+    connection's life, so the callbacks are popped at every end of a transaction. A COMMIT that
+    raises leaves them: it is retried (_wait_greenly) or rolled back. `without_hooks` is
+    `commit`, for a caller that moves the COMMIT itself elsewhere (a pool thread)."""
+    def do_commit(dbapi_connection):
+        commit(dbapi_connection)
+        for callback in _pop_hooks(dbapi_connection):
+            callback()
+
+    do_commit.without_hooks = commit
+    return do_commit
 
 
 def _pop_hooks(dbapi_connection) -> list:
@@ -160,7 +168,10 @@ def _keep_the_hub_free(engine) -> None:
     dialect = engine.dialect
     commit, rollback = dialect.do_commit, dialect.do_rollback
     if engine.dialect.name != "sqlite":
-        dialect.do_commit = lambda dbapi_connection: tpool.execute(commit, dbapi_connection)
+        # Only the DBAPI's COMMIT goes to the pool: the callbacks stay on the committing green
+        # thread (they take green locks, which an OS thread of the pool must not).
+        bare_commit = commit.without_hooks
+        dialect.do_commit = _commit_then_hooks(lambda dbapi_connection: tpool.execute(bare_commit, dbapi_connection))
         return
 
     writer = semaphore.Semaphore(1)
