@@ -56,6 +56,12 @@ def test_phone_viewer_live_without_video_and_the_ask_button(live_server, browser
         page.wait_for_function("() => window.scrollY >= 1400")
         # sticky: still at the top of the screen after scrolling into the feed
         assert abs(page.evaluate("() => document.getElementById('ask-bar').getBoundingClientRect().top")) <= 1
+        # the feed's own sticky toolbar (最新在前, 实时更新中) sticks below the bar, not hidden under it
+        # (a rehearsal on a phone found it covered)
+        bar_bottom, toolbar_top = page.evaluate("() => [document.getElementById('ask-bar').getBoundingClientRect().bottom,"
+                                                " document.querySelector('.feed-toolbar').getBoundingClientRect().top]")
+        assert toolbar_top >= bar_bottom - 1, (bar_bottom, toolbar_top)
+        # the questions close with the live end (below): then the toolbar sticks to the very top
         page.screenshot(path=str(ARTIFACTS / "viewer-phone-ask-bar-scrolled-390x844.png"))
         page.click("#ask-jump")
         page.wait_for_function("() => document.activeElement && document.activeElement.id === 'vq-text'", timeout=15_000)
@@ -68,6 +74,9 @@ def test_phone_viewer_live_without_video_and_the_ask_button(live_server, browser
         # questions close with the live: the bar goes away
         assert admin.post(f"{live_server.url}/api/interviews/{iid}/state", json={"state": "ended"}, timeout=10).ok
         bar.wait_for(state="hidden", timeout=15_000)
+        page.evaluate("() => window.scrollTo(0, 1500)")
+        page.wait_for_function("() => Math.abs(document.querySelector('.feed-toolbar').getBoundingClientRect().top) <= 1",
+                               timeout=5_000)
         assert status.inner_text() == "直播已结束"
         assert not errors, errors
     finally:

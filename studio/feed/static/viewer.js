@@ -255,9 +255,15 @@
     var bar = document.getElementById('ask-bar');
     var closed = document.getElementById('vq-closed');
     if (!bar || !closed) return;
-    function sync() { bar.hidden = !closed.hidden; }
+    // The feed's toolbar is sticky too: it sticks below the bar (--ask-bar-h), not under it.
+    function publishHeight() {
+      document.documentElement.style.setProperty('--ask-bar-h', (bar.hidden ? 0 : bar.offsetHeight) + 'px');
+    }
+    function sync() { bar.hidden = !closed.hidden; publishHeight(); }
     sync();
     new MutationObserver(sync).observe(closed, { attributes: true, attributeFilter: ['hidden'] });
+    // Large-text mode and the wide layout (no bar) change its height.
+    if (window.ResizeObserver) new ResizeObserver(publishHeight).observe(bar);
     document.getElementById('ask-jump').addEventListener('click', function (e) {
       e.preventDefault();
       var form = document.getElementById('vq-form'), again = document.getElementById('vq-again');
