@@ -53,18 +53,23 @@ def test_viewer_lookup_button_stays_on_one_line_on_a_phone(server, browser):
         ctx.close()
 
 
-def _utc_moderator_page(server, browser, iid):
-    """The console in a browser whose clock runs on UTC (a laptop set to it, a remote colleague)."""
+def _utc_staff_page(server, browser, username, path):
+    """A staff page in a browser whose clock runs on UTC (a laptop set to it, a remote colleague)."""
     ctx = browser.new_context(base_url=server.url, locale="zh-CN", timezone_id="UTC",
                               viewport={"width": 1280, "height": 800})
     login = ctx.new_page()
     login.goto("/login")
-    login.fill("#username", "moderator")
+    login.fill("#username", username)
     login.fill("#password", PASSWORD)
     login.click("button[type=submit]")
     login.wait_for_url(lambda url: "/login" not in url, timeout=10_000)
     page = ctx.new_page()
-    page.goto(f"/studio/{iid}/moderation")
+    page.goto(path)
+    return ctx, page
+
+
+def _utc_moderator_page(server, browser, iid):
+    ctx, page = _utc_staff_page(server, browser, "moderator", f"/studio/{iid}/moderation")
     page.wait_for_selector('#conn[data-status="live"]', timeout=15_000)
     return ctx, page
 
@@ -101,6 +106,23 @@ def test_console_shows_the_studio_time_like_the_viewer_page(server, browser):
         item = page.locator("#questions li.q", has_text="免费的非遗体验")
         item.wait_for(timeout=10_000)
         assert item.locator(".q-head time").inner_text() == created[11:19]
+    finally:
+        ctx.close()
+
+
+def test_admin_interview_page_shows_the_studio_time(server, browser):
+    """The interview page's 开始： was the browser's clock (18:18 of the day before on a UTC
+    laptop, beside the consoles' 02:18), and so was a plan's date in the import preview."""
+    iid = live_interview(server, "管理页 时间")
+    started = server.session("admin").get(server.url + f"/api/interviews/{iid}", timeout=10).json()["started_at"]
+    assert started.endswith("+08:00"), started
+    ctx, page = _utc_staff_page(server, browser, "admin", f"/admin/interviews/{iid}")
+    try:
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#state-times").inner_text() == f"开始：{started[:10]} {started[11:16]}"
+        # a plan's 00:30 in the studio is still that day there, whatever the browser's zone
+        assert page.evaluate("() => FangtanKit.wallTime('2027-05-15T00:30:00+08:00')") == {
+            "year": 2027, "month": 5, "day": 15, "hour": 0, "minute": 30}
     finally:
         ctx.close()
 
@@ -342,6 +364,33 @@ def test_editor_shows_a_speaker_name_whole(server, browser):
         ARTIFACTS.mkdir(exist_ok=True)
         page.locator(".transcript").screenshot(path=str(ARTIFACTS / "rehearsal-editor-speaker.png"))
         assert fits, who.evaluate("w => [w.scrollWidth, w.clientWidth]")
+    finally:
+        ctx.close()
+
+
+def test_editor_has_no_empty_band_under_the_head(server, browser):
+    """The page's error line (empty until something fails) kept its room between the title and
+    the first card: a 55 px band a rehearsal as the publisher found."""
+    iid = live_interview(server, "剪辑 顶部空白")
+    admin = server.session("admin")
+    assert admin.post(server.url + f"/api/interviews/{iid}/feed", json={
+        "speaker": "host", "text": "各位网友，大家好！"}, timeout=10).ok
+    assert admin.post(server.url + f"/api/interviews/{iid}/state", json={"state": "ended"}, timeout=10).ok
+    ctx = login_context(browser, server.url, "publisher", PASSWORD)
+    try:
+        page = ctx.new_page()
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"/studio/{iid}/edit")
+        page.locator(".transcript li.entry").first.wait_for(timeout=10_000)
+        assert page.locator("#ed-error").inner_text() == ""
+        head = page.locator(".editor-head").bounding_box()
+        first_card = page.locator(".editor section.card:visible").first.bounding_box()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "rehearsal-editor-top.png"))
+        assert first_card["y"] - (head["y"] + head["height"]) <= 24, (head, first_card)
+        # an error still shows there
+        page.evaluate("() => { document.getElementById('ed-error').textContent = '保存失败'; }")
+        assert page.locator("#ed-error").is_visible()
     finally:
         ctx.close()
 

@@ -83,6 +83,18 @@
     };
   }
 
+  // ---- the studio's wall time ------------------------------------------------------------
+  /* {year, month, day, hour, minute} of an ISO time as the server writes it, in the studio's
+   * zone (2026-12-03T02:18:00.000+08:00): that wall time, not the browser's (a laptop on UTC
+   * showed 18:18 of the day before beside the consoles' 02:18). null for no or a bad time. */
+  function wallTime(iso) {
+    if (!iso) return null;
+    var m = /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d):(\d\d))?/.exec(String(iso));
+    if (!m) return null;
+    return { year: +m[1], month: +m[2], day: +m[3], hour: +(m[4] || 0), minute: +(m[5] || 0) };
+  }
+
   global.FangtanKit = { toast: toast, errorText: errorText, showError: showError, duration: duration,
-                        timecode: timecode, connection: connection, CONNECTION_TEXT: CONNECTION_TEXT };
+                        timecode: timecode, connection: connection, CONNECTION_TEXT: CONNECTION_TEXT,
+                        wallTime: wallTime };
 })(window);

@@ -30,8 +30,8 @@
 
   function whenText(row) {
     if (row.scheduled_at) {
-      var d = new Date(row.scheduled_at);
-      return (d.getMonth() + 1) + '月' + d.getDate() + '日';
+      var w = FangtanKit.wallTime(row.scheduled_at);
+      if (w) return w.month + '月' + w.day + '日';
     }
     return row.scheduled_month ? row.scheduled_month + '月' : '';
   }

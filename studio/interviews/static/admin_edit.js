@@ -206,8 +206,9 @@
   // ---- state ---------------------------------------------------------------------------------
   function localText(iso) {
     if (!iso) return '';
-    var d = new Date(iso), pad = function (n) { return (n < 10 ? '0' : '') + n; };
-    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes());
+    var w = FangtanKit.wallTime(iso), pad = function (n) { return (n < 10 ? '0' : '') + n; };
+    if (!w) return '';
+    return w.year + '-' + pad(w.month) + '-' + pad(w.day) + ' ' + pad(w.hour) + ':' + pad(w.minute);
   }
 
   function showTimes(state, times) {
