@@ -83,7 +83,7 @@ def submit_question_api(interview_id: int, body: QuestionSubmit):
     interview = intake.intake_interview(session, interview_id, staff=staff)
     q, created = intake.submit_question(
         session, interview, body.given(), user=g.user if staff else None, ip=client_ip(), device_id=device_id,
-        new_device=new_device,        rate_limit=intake.parse_rate_limit(current_app.config.get("QUESTION_RATE_LIMIT")))
+        new_device=new_device, rate_limit=intake.parse_rate_limit(current_app.config.get("QUESTION_RATE_LIMIT")))
     session.commit()
     reply = {"id": q.id, "status": "pending" if created else serialisation.public_status(q.status),
              "receipt": q.receipt, "created_at": iso(q.created_at), "duplicate": not created,
