@@ -55,14 +55,7 @@ def test_viewer_lookup_button_stays_on_one_line_on_a_phone(server, browser):
 
 def _utc_staff_page(server, browser, username, path):
     """A staff page in a browser whose clock runs on UTC (a laptop set to it, a remote colleague)."""
-    ctx = browser.new_context(base_url=server.url, locale="zh-CN", timezone_id="UTC",
-                              viewport={"width": 1280, "height": 800})
-    login = ctx.new_page()
-    login.goto("/login")
-    login.fill("#username", username)
-    login.fill("#password", PASSWORD)
-    login.click("button[type=submit]")
-    login.wait_for_url(lambda url: "/login" not in url, timeout=10_000)
+    ctx = login_context(browser, server.url, username, PASSWORD, timezone_id="UTC")
     page = ctx.new_page()
     page.goto(path)
     return ctx, page

@@ -24,9 +24,11 @@ def browser():
         chromium.close()
 
 
-def login_context(browser, base_url: str, username: str, password: str):
-    """A browser context logged in through the real login page."""
-    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport={"width": 1280, "height": 800})
+def login_context(browser, base_url: str, username: str, password: str, **options):
+    """A browser context logged in through the real login page; `options` go to new_context
+    (e.g. timezone_id)."""
+    context = browser.new_context(**{"base_url": base_url, "locale": "zh-CN",
+                                     "viewport": {"width": 1280, "height": 800}, **options})
     page = context.new_page()
     page.goto("/login")
     page.fill("#username", username)
