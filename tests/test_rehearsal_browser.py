@@ -388,6 +388,22 @@ def test_editor_has_no_empty_band_under_the_head(server, browser):
         ctx.close()
 
 
+def test_users_page_has_no_empty_band_under_the_accounts(server, browser):
+    """The same empty error line as the editor's, between the accounts and 新建账号 (seen when
+    the editor's was mended); an error still shows there."""
+    ctx = login_context(browser, server.url, "admin", PASSWORD)
+    try:
+        page = ctx.new_page()
+        page.goto("/admin/users")
+        table = page.locator("table").first.bounding_box()
+        create = page.locator("#create-user").bounding_box()
+        assert create["y"] - (table["y"] + table["height"]) <= 24, (table, create)
+        page.evaluate("() => { document.getElementById('users-error').textContent = '操作失败'; }")
+        assert page.locator("#users-error").is_visible()
+    finally:
+        ctx.close()
+
+
 def _director_page(server, browser, iid):
     ctx = login_context(browser, server.url, "admin", PASSWORD)
     page = ctx.new_page()
