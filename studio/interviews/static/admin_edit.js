@@ -205,7 +205,6 @@
 
   // ---- state ---------------------------------------------------------------------------------
   function localText(iso) {
-    if (!iso) return '';
     var w = FangtanKit.wallTime(iso), pad = function (n) { return (n < 10 ? '0' : '') + n; };
     if (!w) return '';
     return w.year + '-' + pad(w.month) + '-' + pad(w.day) + ' ' + pad(w.hour) + ':' + pad(w.minute);
